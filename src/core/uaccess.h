@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A client's address space, and copy_from_user/copy_to_user.
+ *
+ * The daemon reaches a client's memory with process_vm_readv/writev by
+ * pid. A pid can be reused after its process is reaped, so every mm also
+ * holds a pidfd: an access only counts when the pidfd still shows the
+ * process alive after it (a dead process cannot come back, so "alive
+ * afterwards" means the pid named it throughout).
+ */
+#ifndef UVFIO_UACCESS_H
+#define UVFIO_UACCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct uvfio_mm {
+	pid_t pid;
+	int pidfd;
+	unsigned int refs;
+	bool dead;		/* seen exited; never accessed again */
+	uint64_t pinned_pages;	/* accounting (pages.c) */
+	struct uvfio_mm *hash_next;
+};
+
+/* Find or create the mm of a live process; NULL with errno on failure. */
+struct uvfio_mm *uvfio_mm_lookup(pid_t pid);
+struct uvfio_mm *uvfio_mm_get(struct uvfio_mm *mm);
+void uvfio_mm_put(struct uvfio_mm *mm);
+bool uvfio_mm_alive(struct uvfio_mm *mm);
+/* Number of mm structures alive (for leak checks). */
+unsigned int uvfio_mm_count(void);
+
+/* 0 or -EFAULT. */
+int uvfio_mm_read(struct uvfio_mm *mm, uint64_t uaddr, void *buf, size_t len);
+int uvfio_mm_write(struct uvfio_mm *mm, uint64_t uaddr, const void *buf,
+		   size_t len);
+/* Read a NUL-terminated string of at most max bytes (incl. NUL). */
+int uvfio_mm_strncpy(struct uvfio_mm *mm, uint64_t uaddr, char *buf,
+		     size_t max);
+
+#endif

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The synthesized /sys and /dev trees.
+ *
+ * Programs find their devices the way they do on Linux: list
+ * /sys/bus/pci/devices, read vendor/device/class, follow the iommu_group
+ * link, find vfio-dev/vfioN. The daemon writes a real directory tree of
+ * that shape into its runtime directory and the interposer redirects
+ * those paths there, so every libc call that walks it (stat, readlink,
+ * opendir, fopen) works unchanged. Links are relative, as the kernel's
+ * are, so a program that reads them sees the same text.
+ *
+ * Regular files carry the sticky bit when their reads or writes have
+ * effects (reset, driver_override, ...): the interposer opens those
+ * through the daemon instead.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/platform.h"
+#include "pci/pci_dev.h"
+#include "pci/pci_regs.h"
+#include "pci/topology.h"
+#include "sysfs/sysfs.h"
+#include "vfio/vfio.h"
+
+#define PATH_MAX_LEN 1024
+
+static const char *root;
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX_LEN];
+	char *p;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int vpath(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	int n = snprintf(buf, len, "%s/", root);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	if ((size_t)vsnprintf(buf + n, len - n, fmt, ap) >= len - n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int __attribute__((format(printf, 1, 2))) mkdirf(const char *fmt, ...)
+{
+	char path[PATH_MAX_LEN];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vpath(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return rc ? rc : mkdir_p(path);
+}
+
+static int write_file(const char *path, const void *data, size_t len,
+		      mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, data, len) != (ssize_t)len)
+		rc = -EIO;
+	fchmod(fd, mode);
+	close(fd);
+	return rc;
+}
+
+/* Write a one-line attribute file: dir/name containing the text. */
+static int __attribute__((format(printf, 3, 4)))
+attr(const char *dir, const char *name, const char *fmt, ...)
+{
+	char path[PATH_MAX_LEN], text[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return -EINVAL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	return write_file(path, text, n, 0444);
+}
+
+static int __attribute__((format(printf, 2, 3)))
+symlinkf(const char *target, const char *fmt, ...)
+{
+	char path[PATH_MAX_LEN];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vpath(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	unlink(path);
+	return symlink(target, path) ? -errno : 0;
+}
+
+/* "pci0000:00/0000:00:1c.0/0000:01:00.0": the device's path under /sys/devices. */
+static int device_rel_path(const struct topo_machine *m,
+			   const struct topo_node *n, char *buf, size_t len)
+{
+	const struct topo_node *chain[TOPO_MAX_DEPTH + 1];
+	size_t depth, i;
+	int off;
+
+	depth = topo_parent_chain(m, n, chain, TOPO_MAX_DEPTH + 1);
+	if (depth > TOPO_MAX_DEPTH + 1)
+		return -E2BIG;
+	off = snprintf(buf, len, "pci%04x:%02x", n->domain,
+		       depth ? chain[depth - 1]->bus_nr : n->bus_nr);
+	/* chain[] runs from the nearest bridge up to the root. */
+	for (i = depth; i-- > 0;)
+		off += snprintf(buf + off, len - off, "/%s", chain[i]->bdf);
+	off += snprintf(buf + off, len - off, "/%s", n->bdf);
+	return (size_t)off >= len ? -ENAMETOOLONG : 0;
+}
+
+/* "../" repeated for each component of rel plus extra. */
+static void up_path(char *buf, size_t len, const char *rel, int extra)
+{
+	int ups = extra;
+	const char *p;
+
+	for (p = rel; *p; p++)
+		if (*p == '/')
+			ups++;
+	ups++;
+	buf[0] = 0;
+	while (ups-- > 0)
+		strncat(buf, "../", len - strlen(buf) - 1);
+}
+
+static int build_function(const struct topo_machine *m, struct platform_func *f)
+{
+	const struct topo_node *n = f->node;
+	struct pci_dev *pdev = f->pdev;
+	char rel[512], dir[PATH_MAX_LEN], up[256], target[PATH_MAX_LEN + 64];
+	char config[PCI_CFG_SPACE_EXP_SIZE];
+	unsigned int i;
+	int rc;
+
+	rc = device_rel_path(m, n, rel, sizeof(rel));
+	if (rc)
+		return rc;
+	snprintf(dir, sizeof(dir), "%s/sys/devices/%s", root, rel);
+	rc = mkdir_p(dir);
+	if (rc)
+		return rc;
+	attr(dir, "vendor", "0x%04x\n", pci_config_read(pdev, PCI_VENDOR_ID, 2));
+	attr(dir, "device", "0x%04x\n", pci_config_read(pdev, PCI_DEVICE_ID, 2));
+	attr(dir, "subsystem_vendor", "0x%04x\n",
+	     pci_config_read(pdev, PCI_SUBSYSTEM_VENDOR_ID, 2));
+	attr(dir, "subsystem_device", "0x%04x\n",
+	     pci_config_read(pdev, PCI_SUBSYSTEM_ID, 2));
+	attr(dir, "class", "0x%06x\n",
+	     pci_config_read(pdev, PCI_CLASS_REVISION, 4) >> 8);
+	attr(dir, "revision", "0x%02x\n", pci_config_read(pdev, PCI_REVISION_ID, 1));
+	attr(dir, "numa_node", "-1\n");
+	attr(dir, "driver_override", "%s\n", "(null)");
+	for (i = 0; i < pdev->config_size; i++)
+		config[i] = pci_config_read(pdev, i, 1);
+	snprintf(target, sizeof(target), "%s/config", dir);
+	write_file(target, config, pdev->config_size, 0644);
+	{
+		char methods[64] = "";
+
+		topo_reset_method_string(m, n, methods, sizeof(methods));
+		attr(dir, "reset_method", "%s\n", methods);
+	}
+
+	/* dir is <root>/sys/devices/<rel>: three levels below <root>/sys. */
+	up_path(up, sizeof(up), rel, 1);
+	snprintf(target, sizeof(target), "%skernel/iommu_groups/%d", up, n->group);
+	symlinkf(target, "sys/devices/%s/iommu_group", rel);
+	if (f->vdev) {
+		snprintf(target, sizeof(target), "%sbus/pci/drivers/vfio-pci", up);
+		symlinkf(target, "sys/devices/%s/driver", rel);
+		mkdirf("sys/devices/%s/vfio-dev/%s", rel, f->vdev->name);
+		snprintf(dir, sizeof(dir), "%s/sys/devices/%s/vfio-dev/%s", root,
+			 rel, f->vdev->name);
+		attr(dir, "dev", "511:%u\n", f->vdev->index);
+		snprintf(target, sizeof(target), "../../devices/%s/vfio-dev/%s",
+			 rel, f->vdev->name);
+		symlinkf(target, "sys/class/vfio-dev/%s", f->vdev->name);
+		snprintf(target, sizeof(target), "../../../../devices/%s", rel);
+		symlinkf(target, "sys/bus/pci/drivers/vfio-pci/%s", n->bdf);
+		snprintf(dir, sizeof(dir), "%s/dev/vfio/devices/%s", root,
+			 f->vdev->name);
+		write_file(dir, "", 0, 0600);
+	}
+	snprintf(target, sizeof(target), "../../../devices/%s", rel);
+	symlinkf(target, "sys/bus/pci/devices/%s", n->bdf);
+	mkdirf("sys/kernel/iommu_groups/%d/devices", n->group);
+	snprintf(target, sizeof(target), "../../../../devices/%s", rel);
+	return symlinkf(target, "sys/kernel/iommu_groups/%d/devices/%s",
+			n->group, n->bdf);
+}
+
+int sysfs_build(const char *runtime_dir)
+{
+	struct platform *p = &uvfio_platform;
+	char path[PATH_MAX_LEN];
+	size_t i;
+	int rc;
+
+	root = runtime_dir;
+	if ((rc = mkdirf("sys/bus/pci/devices")) ||
+	    (rc = mkdirf("sys/bus/pci/drivers/vfio-pci")) ||
+	    (rc = mkdirf("sys/kernel/iommu_groups")) ||
+	    (rc = mkdirf("sys/class/vfio-dev")) ||
+	    (rc = mkdirf("sys/devices")) ||
+	    (rc = mkdirf("dev/vfio/devices")))
+		goto err;
+	snprintf(path, sizeof(path), "%s/dev/iommu", root);
+	write_file(path, "", 0, 0660);
+	snprintf(path, sizeof(path), "%s/dev/vfio/vfio", root);
+	write_file(path, "", 0, 0666);
+	for (i = 0; i < p->nr_funcs; i++) {
+		rc = build_function(p->machine, &p->funcs[i]);
+		if (rc)
+			goto err;
+	}
+	return 0;
+err:
+	pr_err("cannot build the sysfs tree in %s: %s", runtime_dir, strerror(-rc));
+	return rc;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	return remove(path) ? -1 : 0;
+}
+
+static void rm_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void sysfs_remove(const char *runtime_dir)
+{
+	char path[PATH_MAX_LEN];
+
+	snprintf(path, sizeof(path), "%s/sys", runtime_dir);
+	rm_tree(path);
+	snprintf(path, sizeof(path), "%s/dev", runtime_dir);
+	rm_tree(path);
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VFIO core: the device list, open counting and the ioctls every
+ * device fd answers the same way whatever the bus.
+ *
+ * A device is "open" while at least one of its files is bound; the first
+ * bind calls ops->open_device and the last unbind ops->close_device, so a
+ * driver sees one open/close pair however many files share the device.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/file.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "iommufd/iommufd.h"
+#include "pci/pci_dev.h"
+#include "uvfio/uapi/vfio.h"
+#include "vfio/vfio.h"
+
+static struct vfio_device *devices;
+
+int vfio_register_device(struct vfio_device *vdev)
+{
+	struct vfio_device **pp;
+
+	/* Keep the list in index order, for stable listings. */
+	for (pp = &devices; *pp && (*pp)->index < vdev->index; pp = &(*pp)->next)
+		;
+	vdev->next = *pp;
+	*pp = vdev;
+	return vfio_device_cdev_init(vdev);
+}
+
+void vfio_unregister_device(struct vfio_device *vdev)
+{
+	struct vfio_device **pp;
+
+	uvfio_node_unregister(vdev->cdev_path);
+	for (pp = &devices; *pp; pp = &(*pp)->next) {
+		if (*pp == vdev) {
+			*pp = vdev->next;
+			return;
+		}
+	}
+}
+
+struct vfio_device *vfio_device_first(void)
+{
+	return devices;
+}
+
+struct vfio_device *vfio_device_find_bdf(const char *bdf)
+{
+	struct vfio_device *vdev;
+
+	for (vdev = devices; vdev; vdev = vdev->next)
+		if (!strcmp(vdev->pdev->bdf, bdf))
+			return vdev;
+	return NULL;
+}
+
+struct vfio_device *vfio_device_from_pdev(struct pci_dev *pdev)
+{
+	return pdev->host_data;
+}
+
+int vfio_copy_argsz(struct uvfio_call *call, void *dst, size_t minsz,
+		    uint64_t arg, uint32_t *ret_argsz)
+{
+	uint32_t argsz;
+
+	if (copy_from_user(call, dst, arg, minsz))
+		return -EFAULT;
+	memcpy(&argsz, dst, sizeof(argsz));
+	if (argsz < minsz)
+		return -EINVAL;
+	if (ret_argsz)
+		*ret_argsz = argsz;
+	return 0;
+}
+
+int vfio_device_open(struct vfio_device_file *df)
+{
+	struct vfio_device *vdev = df->device;
+	int rc;
+
+	if (vdev->open_count == 0 && vdev->ops->open_device) {
+		rc = vdev->ops->open_device(vdev);
+		if (rc)
+			return rc;
+	}
+	vdev->open_count++;
+	return 0;
+}
+
+void vfio_device_close(struct vfio_device_file *df)
+{
+	struct vfio_device *vdev = df->device;
+
+	if (--vdev->open_count == 0 && vdev->ops->close_device)
+		vdev->ops->close_device(vdev);
+}
+
+int vfio_device_dma_rw(struct vfio_device *vdev, uint64_t iova, void *buf,
+		       size_t len, bool is_write)
+{
+	int rc;
+
+	/* Bound to vfio-pci but not attached: DMA is blocked. */
+	if (!vdev->idev)
+		rc = -EFAULT;
+	else
+		rc = iommufd_device_dma_rw(vdev->idev, iova, buf, len, is_write);
+	if (rc) {
+		vdev->iommu_faults++;
+		pr_info("%s: DMA %s iova 0x%llx len %zu refused by the IOMMU",
+			vdev->pdev->bdf, is_write ? "write" : "read",
+			(unsigned long long)iova, len);
+	}
+	return rc;
+}
+
+static long vfio_ioctl_device_feature(struct vfio_device_file *df,
+				      struct uvfio_call *call, uint64_t arg)
+{
+	struct vfio_device *vdev = df->device;
+	struct vfio_device_feature feature;
+	size_t minsz = offsetof(struct vfio_device_feature, flags) +
+		       sizeof(feature.flags);
+	uint32_t argsz;
+	int rc;
+
+	rc = vfio_copy_argsz(call, &feature, minsz, arg, &argsz);
+	if (rc)
+		return rc;
+	if (feature.flags & ~(VFIO_DEVICE_FEATURE_MASK |
+			      VFIO_DEVICE_FEATURE_SET |
+			      VFIO_DEVICE_FEATURE_GET |
+			      VFIO_DEVICE_FEATURE_PROBE))
+		return -EINVAL;
+	/* GET and SET together is only allowed with PROBE. */
+	if (!(feature.flags & VFIO_DEVICE_FEATURE_PROBE) &&
+	    (feature.flags & VFIO_DEVICE_FEATURE_SET) &&
+	    (feature.flags & VFIO_DEVICE_FEATURE_GET))
+		return -EINVAL;
+	if (!vdev->ops->device_feature)
+		return -EINVAL;
+	return vdev->ops->device_feature(vdev, call, feature.flags,
+					 arg + minsz, argsz - minsz);
+}
+
+long vfio_device_fops_ioctl(struct vfio_device_file *df,
+			    struct uvfio_call *call, unsigned long cmd,
+			    uint64_t arg)
+{
+	struct vfio_device *vdev = df->device;
+
+	switch (cmd) {
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
+		return vfio_df_ioctl_attach_pt(df, call, arg);
+	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
+		return vfio_df_ioctl_detach_pt(df, call, arg);
+	case VFIO_DEVICE_FEATURE:
+		return vfio_ioctl_device_feature(df, call, arg);
+	default:
+		if (!vdev->ops->ioctl)
+			return -EINVAL;
+		return vdev->ops->ioctl(vdev, call, cmd, arg);
+	}
+}
