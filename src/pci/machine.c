@@ -91,14 +91,17 @@ static int type_error(struct loader *l, const char *path, const char *want,
 		    describe(got, buf, sizeof(buf)));
 }
 
+/* Paths deeper than the buffer end in "..." rather than mislead. */
 static void subpath(char *out, const char *path, const char *key)
 {
-	snprintf(out, PATH_MAX_LEN, "%s.%s", path, key);
+	if (snprintf(out, PATH_MAX_LEN, "%s.%s", path, key) >= PATH_MAX_LEN)
+		strcpy(out + PATH_MAX_LEN - 4, "...");
 }
 
 static void subindex(char *out, const char *path, size_t i)
 {
-	snprintf(out, PATH_MAX_LEN, "%s[%zu]", path, i);
+	if (snprintf(out, PATH_MAX_LEN, "%s[%zu]", path, i) >= PATH_MAX_LEN)
+		strcpy(out + PATH_MAX_LEN - 4, "...");
 }
 
 /* Rejects keys not in allowed (a NULL-terminated list); catches typos. */
@@ -609,6 +612,7 @@ static int parse_text(const char *name, const char *text, size_t len,
 	struct json_tokener *tok;
 	unsigned int line, col;
 	enum json_tokener_error jerr;
+	char loc[PATH_MAX_LEN];
 	size_t end;
 	int ret;
 
@@ -627,19 +631,20 @@ static int parse_text(const char *name, const char *text, size_t len,
 	if (!root && jerr == json_tokener_continue)
 		jerr = json_tokener_error_parse_eof;
 	json_tokener_free(tok);
+	if (jerr == json_tokener_success)
+		end += strspn(text + end, " \t\r\n");
 	offset_to_line(text, end, &line, &col);
+	/* Syntax errors are located the way compilers locate them. */
+	snprintf(loc, sizeof(loc), "%s:%u:%u", name, line, col);
 	if (jerr != json_tokener_success) {
 		json_object_put(root);
-		return fail(&l, -EINVAL, name, "%u:%u: invalid JSON: %s", line,
-			    col, json_tokener_error_desc(jerr));
+		return fail(&l, -EINVAL, loc, "invalid JSON: %s",
+			    json_tokener_error_desc(jerr));
 	}
-	end += strspn(text + end, " \t\r\n");
 	if (end < len) {
 		json_object_put(root);
-		offset_to_line(text, end, &line, &col);
-		return fail(&l, -EINVAL, name,
-			    "%u:%u: unexpected text after the JSON document",
-			    line, col);
+		return fail(&l, -EINVAL, loc,
+			    "unexpected text after the JSON document");
 	}
 	ret = topo_machine_load_json(root, ret_m, err, errlen);
 	json_object_put(root);
@@ -668,8 +673,10 @@ static int read_file(const char *path, char **ret_buf, size_t *ret_len,
 	int fd, ret;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fail(l, -errno, path, "cannot open: %s", strerror(errno));
+	if (fd < 0) {
+		ret = errno ? -errno : -EIO;
+		return fail(l, ret, path, "cannot open: %s", strerror(-ret));
+	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		ret = fail(l, -EINVAL, path, "not a regular file");
 		goto err_close;
@@ -686,7 +693,8 @@ static int read_file(const char *path, char **ret_buf, size_t *ret_len,
 	}
 	n = read(fd, buf, st.st_size);
 	if (n != st.st_size) {
-		ret = fail(l, n < 0 ? -errno : -EIO, path, "short read");
+		ret = fail(l, n < 0 && errno ? -errno : -EIO, path,
+			   "short read");
 		goto err_free;
 	}
 	buf[n] = 0;
@@ -706,8 +714,8 @@ int topo_machine_load_file(const char *path, struct topo_machine **ret_m,
 			   char *err, size_t errlen)
 {
 	struct loader l = { .err = err, .errlen = errlen };
-	size_t len;
-	char *buf;
+	char *buf = NULL;
+	size_t len = 0;
 	int ret;
 
 	ret = read_file(path, &buf, &len, &l);

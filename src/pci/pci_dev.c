@@ -47,9 +47,19 @@
 #define PCI_ROM_MAX_SIZE	(16u << 20)
 #define PCI_IO_BAR_MAX_SIZE	256
 
+/* What a read of size bytes answers when nothing claims it. */
 static uint64_t all_ones(unsigned int size)
 {
-	return size && size < 8 ? (1ULL << (8 * size)) - 1 : ~0ULL;
+	switch (size) {
+	case 1:
+		return 0xff;
+	case 2:
+		return 0xffff;
+	case 4:
+		return 0xffffffff;
+	default:
+		return ~0ULL;
+	}
 }
 
 /* ---- lifetime -------------------------------------------------------- */

@@ -66,7 +66,10 @@ struct pci_dev_ops {
 			     unsigned int size);
 	void (*bar_write)(struct pci_dev *pdev, int bar, uint64_t off,
 			  unsigned int size, uint64_t val);
-	/* Optional: observe a config write after the core applied it. */
+	/*
+	 * Optional: observe a config write after the core applied it (not
+	 * called for a write that reset the function: reset() runs instead).
+	 */
 	void (*config_write)(struct pci_dev *pdev, unsigned int off,
 			     unsigned int size, uint32_t val);
 	/* Function-level reset of the model's own state. */
@@ -178,7 +181,7 @@ bool pci_bar_decode_enabled(struct pci_dev *pdev, int bar);
 /* Resets: what each restores is documented in pci_dev.c. */
 void pci_dev_reset(struct pci_dev *pdev);	/* FLR / hot reset */
 
-/* Builders for realize(). */
+/* Builders for realize(): 0 or -errno; offsets land in pdev->*_cap. */
 void pci_set_ids(struct pci_dev *pdev, uint16_t vendor, uint16_t device,
 		 uint16_t subsys_vendor, uint16_t subsys, uint32_t class_rev);
 int pci_register_bar(struct pci_dev *pdev, int bar, enum pci_bar_kind kind,

@@ -269,6 +269,28 @@ static const struct topo_node *bus_self(const struct topo_machine *m,
 	return b->self >= 0 ? &m->nodes[b->self] : NULL;
 }
 
+static const char *article(enum topo_kind kind)
+{
+	return kind == TOPO_UPSTREAM_PORT ? "an" : "a";
+}
+
+static const char *placement_hint(enum topo_kind kind)
+{
+	switch (kind) {
+	case TOPO_HOST_BRIDGE:
+	case TOPO_ROOT_PORT:
+		return "it belongs on a root bus";
+	case TOPO_UPSTREAM_PORT:
+		return "it belongs below a root_port or downstream_port";
+	case TOPO_DOWNSTREAM_PORT:
+		return "it belongs below an upstream_port";
+	case TOPO_PCIE_PCI_BRIDGE:
+		return "it needs a PCIe bus upstream";
+	default:
+		return "it needs a conventional PCI bus upstream";
+	}
+}
+
 /* Where a function of this kind may sit: 0 or -EINVAL with a reason. */
 static int check_placement(const struct topo_machine *m,
 			   const struct topo_bus *b, enum topo_kind kind,
@@ -313,20 +335,15 @@ static int check_placement(const struct topo_machine *m,
 		return 0;
 	}
 bad:
+	if (self)
+		return topo_err(err, errlen, -EINVAL,
+				"%s.kind: %s %s cannot sit on the bus below %s (a %s); %s",
+				src, article(kind), kind_names[kind], where,
+				kind_names[above], placement_hint(kind));
 	return topo_err(err, errlen, -EINVAL,
-			"%s.kind: a %s cannot sit on the bus below %s (%s); %s",
-			src, kind_names[kind], where,
-			self ? kind_names[above] :
-			(b->pcie ? "PCIe root bus" : "conventional root bus"),
-			kind == TOPO_HOST_BRIDGE || kind == TOPO_ROOT_PORT ?
-			"it belongs on a root bus" :
-			kind == TOPO_UPSTREAM_PORT ?
-			"it belongs below a root_port or downstream_port" :
-			kind == TOPO_DOWNSTREAM_PORT ?
-			"it belongs below an upstream_port" :
-			kind == TOPO_PCIE_PCI_BRIDGE ?
-			"it needs a PCIe bus upstream" :
-			"it needs a conventional PCI bus upstream");
+			"%s.kind: %s %s cannot sit on a %s root bus; %s", src,
+			article(kind), kind_names[kind],
+			b->pcie ? "PCIe" : "conventional", placement_hint(kind));
 }
 
 static int check_duplicate(const struct topo_machine *m, int bus,
@@ -407,6 +424,11 @@ static int resolve_pcie(struct topo_node *n, const struct topo_bus *b,
 			return topo_err(err, errlen, -EINVAL,
 					"%s.pcie: a PCIe function cannot sit on a conventional PCI bus",
 					src);
+		/* The model builds config space; it must have the capability. */
+		if (d->pcie == 1 && n->model && !n->model->pcie)
+			return topo_err(err, errlen, -EINVAL,
+					"%s.pcie: model \"%s\" is conventional PCI (no PCI Express capability)",
+					src, n->model_name);
 		if (d->pcie >= 0)
 			n->pcie = d->pcie;
 		if (!n->pcie)
@@ -529,7 +551,7 @@ static int resolve_driver(struct topo_node *n, const struct topo_func_desc *d,
 		return topo_err(err, errlen, -EINVAL,
 				"%s.driver: pcieport binds only PCIe ports; this is a %s",
 				src, kind_names[n->kind]);
-	if (n->driver == TOPO_DRV_HOST && topo_node_is_bridge(n))
+	if (n->driver == TOPO_DRV_HOST && kind_is_bridge(n->kind))
 		return topo_err(err, errlen, -EINVAL,
 				"%s.driver: \"host\" is for endpoints; a bridge takes \"pcieport\" or \"none\"",
 				src);
@@ -548,7 +570,7 @@ static int fill_node(struct topo_machine *m, struct topo_node *n, int bus,
 	n->domain = b->domain;
 	n->devfn = d->devfn;
 	n->bus = bus;
-	n->secondary = kind_is_bridge(d->kind) ? 0 : -1; /* set by caller */
+	n->secondary = -1;	/* bridges: add_secondary_bus() sets it */
 	n->group = -1;
 	n->dev_set = -1;
 	n->mf_decl = d->multifunction;
@@ -1041,15 +1063,21 @@ size_t topo_parent_chain(const struct topo_machine *m,
 int topo_set_driver(struct topo_machine *m, const struct topo_node *n,
 		    enum topo_driver drv)
 {
-	struct topo_node *node;
 	struct topo_func_desc d;
+	struct topo_node tmp;
+	int ret;
 
 	if (!m->finalized || n < m->nodes || n >= m->nodes + m->nr_nodes)
 		return -EINVAL;
-	node = &m->nodes[n - m->nodes];
+	/* Judge the new binding on a copy so a refusal changes nothing. */
+	tmp = *n;
 	topo_func_desc_init(&d);
 	d.driver = drv;
-	return resolve_driver(node, &d, node->src, NULL, 0);
+	ret = resolve_driver(&tmp, &d, n->src, NULL, 0);
+	if (ret)
+		return ret;
+	m->nodes[n - m->nodes].driver = tmp.driver;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1129,7 +1157,8 @@ static void tree_dev(struct tree *t, const struct topo_node *n, size_t p)
 	else
 		p = tree_put(t, p, "-[%02x-%02x]-", sec->number,
 			     sec->subordinate);
-	tree_bus(t, n->secondary, p);
+	/* The bridge's own stem before its bus, as lspci draws it. */
+	tree_bus(t, n->secondary, tree_put(t, p, "-"));
 }
 
 static void tree_bus(struct tree *t, int b, size_t p)

@@ -191,7 +191,10 @@ int topo_add_root_bus(struct topo_machine *m, uint16_t domain, int number,
 int topo_add_function(struct topo_machine *m, int bus,
 		      const struct topo_func_desc *desc, const char *src,
 		      char *err, size_t errlen);
-/* Numbers buses, checks the whole tree, derives groups and dev_sets. */
+/*
+ * Numbers buses, checks the whole tree, derives groups and dev_sets.
+ * A machine whose finalize failed can only be freed.
+ */
 int topo_machine_finalize(struct topo_machine *m, char *err, size_t errlen);
 
 /* Loading (machine.c). Each returns 0 and a finalized machine, or -errno. */

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * uvfio: the command line.
+ *
+ *   uvfio run [--machine FILE] [--mock] [-v] -- CMD [ARGS...]
+ *   uvfio daemon [--runtime-dir DIR] [--machine FILE] [--mock] [-v]
+ *   uvfio ls [--json]
+ *   uvfio stats [--json]
+ *
+ * `run` gives CMD a private daemon: it makes a runtime directory, starts
+ * uvfiod there, waits until it serves, runs CMD with the interposer
+ * preloaded, stops the daemon and exits with CMD's status. The other
+ * commands talk to the daemon named by UVFIO_RUNTIME_DIR.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client/client.h"
+
+#define DAEMON_START_TIMEOUT_MS	10000
+
+struct run_opts {
+	const char *machine;
+	const char *runtime_dir;
+	bool mock;
+	int verbose;
+	bool json;
+};
+
+static char self_dir[PATH_MAX];
+
+static void find_self_dir(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0) {
+		strcpy(self_dir, ".");
+		return;
+	}
+	exe[n] = 0;
+	snprintf(self_dir, sizeof(self_dir), "%s", dirname(exe));
+}
+
+/* The first existing file among env, then candidates relative to us. */
+static int find_file(const char *env, const char *const *rel, char *out,
+		     size_t len)
+{
+	const char *e = getenv(env);
+	size_t i;
+
+	if (e && *e) {
+		if ((size_t)snprintf(out, len, "%s", e) >= len)
+			return -ENAMETOOLONG;
+		return access(out, R_OK) ? -ENOENT : 0;
+	}
+	for (i = 0; rel[i]; i++) {
+		if ((size_t)snprintf(out, len, "%s/%s", self_dir, rel[i]) >= len)
+			continue;
+		if (!access(out, R_OK))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+static int find_daemon(char *out, size_t len)
+{
+	static const char *const rel[] = { "uvfiod", "../libexec/uvfiod", NULL };
+
+	if (find_file("UVFIO_DAEMON", rel, out, len)) {
+		fprintf(stderr, "uvfio: cannot find uvfiod next to %s; "
+			"set UVFIO_DAEMON to its path\n", self_dir);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int find_preload(char *out, size_t len)
+{
+	static const char *const rel[] = {
+		"libuvfio-preload.so", "../preload/libuvfio-preload.so",
+		"../lib/uvfio/libuvfio-preload.so", NULL
+	};
+
+	if (find_file("UVFIO_PRELOAD", rel, out, len)) {
+		fprintf(stderr, "uvfio: cannot find libuvfio-preload.so near %s; "
+			"set UVFIO_PRELOAD to its path\n", self_dir);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static pid_t start_daemon(const struct run_opts *o, const char *rundir)
+{
+	char daemon[PATH_MAX], fdarg[16];
+	struct pollfd pfd;
+	int pipefd[2];
+	char c;
+	pid_t pid;
+
+	if (find_daemon(daemon, sizeof(daemon)))
+		return -1;
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		const char *argv[12];
+		int i = 0;
+
+		/* The ready fd must survive exec; nothing else of ours should. */
+		fcntl(pipefd[1], F_SETFD, 0);
+		snprintf(fdarg, sizeof(fdarg), "%d", pipefd[1]);
+		unsetenv("LD_PRELOAD");
+		argv[i++] = daemon;
+		argv[i++] = "--runtime-dir";
+		argv[i++] = rundir;
+		argv[i++] = "--ready-fd";
+		argv[i++] = fdarg;
+		if (o->machine) {
+			argv[i++] = "--machine";
+			argv[i++] = o->machine;
+		}
+		if (o->mock)
+			argv[i++] = "--mock";
+		if (o->verbose)
+			argv[i++] = o->verbose > 1 ? "-vv" : "-v";
+		argv[i] = NULL;
+		execv(daemon, (char **)argv);
+		fprintf(stderr, "uvfio: cannot run %s: %s\n", daemon, strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	pfd = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
+	if (poll(&pfd, 1, DAEMON_START_TIMEOUT_MS) != 1 ||
+	    read(pipefd[0], &c, 1) != 1) {
+		fprintf(stderr, "uvfio: the daemon did not start (see its "
+			"messages above); check the machine description\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(pipefd[0]);
+		return -1;
+	}
+	close(pipefd[0]);
+	return pid;
+}
+
+static int stop_daemon(pid_t pid)
+{
+	int status = 0;
+
+	kill(pid, SIGTERM);
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr, "uvfio: the daemon died of signal %d\n",
+			WTERMSIG(status));
+		return -1;
+	}
+	return WEXITSTATUS(status) ? -1 : 0;
+}
+
+static int exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+static pid_t spawn_command(char **argv, const char *rundir, const char *preload)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	{
+		const char *old = getenv("LD_PRELOAD");
+		char *env;
+
+		if (old && *old) {
+			if (asprintf(&env, "%s:%s", preload, old) < 0)
+				_exit(127);
+		} else {
+			env = strdup(preload);
+		}
+		setenv("LD_PRELOAD", env, 1);
+		setenv("UVFIO_RUNTIME_DIR", rundir, 1);
+		execvp(argv[0], argv);
+		fprintf(stderr, "uvfio: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+}
+
+static int cmd_run(const struct run_opts *o, char **argv)
+{
+	char rundir[] = "/tmp/uvfio-XXXXXX";
+	char preload[PATH_MAX];
+	pid_t daemon, child;
+	int status = 0, rc;
+
+	if (!argv[0]) {
+		fprintf(stderr, "uvfio run: no command given; usage: uvfio run [OPTIONS] -- CMD [ARGS...]\n");
+		return 2;
+	}
+	if (find_preload(preload, sizeof(preload)))
+		return 1;
+	if (!mkdtemp(rundir)) {
+		fprintf(stderr, "uvfio: cannot create a runtime directory in /tmp: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	daemon = start_daemon(o, rundir);
+	if (daemon < 0) {
+		rmdir(rundir);
+		return 1;
+	}
+	child = spawn_command(argv, rundir, preload);
+	if (child > 0) {
+		/* Let ^C reach the command, not kill us before we clean up. */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		waitpid(child, &status, 0);
+	}
+	rc = stop_daemon(daemon);
+	rmdir(rundir);
+	if (child < 0)
+		return 1;
+	if (rc && !exit_status(status)) {
+		fprintf(stderr, "uvfio: the command succeeded but the daemon "
+			"did not stop cleanly\n");
+		return 1;
+	}
+	return exit_status(status);
+}
+
+static int cmd_daemon(const struct run_opts *o)
+{
+	char daemon[PATH_MAX], dir[PATH_MAX];
+	const char *argv[10];
+	int i = 0;
+
+	if (find_daemon(daemon, sizeof(daemon)))
+		return 1;
+	if (o->runtime_dir)
+		snprintf(dir, sizeof(dir), "%s", o->runtime_dir);
+	else if (getenv("UVFIO_RUNTIME_DIR"))
+		snprintf(dir, sizeof(dir), "%s", getenv("UVFIO_RUNTIME_DIR"));
+	else
+		snprintf(dir, sizeof(dir), "/tmp/uvfio-%u", getuid());
+	fprintf(stderr, "uvfio: serving in %s; in another shell:\n"
+		"  export UVFIO_RUNTIME_DIR=%s\n"
+		"  export LD_PRELOAD=<path to libuvfio-preload.so>\n", dir, dir);
+	argv[i++] = daemon;
+	argv[i++] = "--runtime-dir";
+	argv[i++] = dir;
+	if (o->machine) {
+		argv[i++] = "--machine";
+		argv[i++] = o->machine;
+	}
+	if (o->mock)
+		argv[i++] = "--mock";
+	if (o->verbose)
+		argv[i++] = "-v";
+	argv[i] = NULL;
+	execv(daemon, (char **)argv);
+	fprintf(stderr, "uvfio: cannot run %s: %s\n", daemon, strerror(errno));
+	return 1;
+}
+
+static const char *runtime_dir_or_die(void)
+{
+	const char *dir = getenv("UVFIO_RUNTIME_DIR");
+
+	if (!dir || !*dir) {
+		fprintf(stderr, "uvfio: UVFIO_RUNTIME_DIR is not set: start a "
+			"daemon with `uvfio daemon` and export the directory it "
+			"prints, or use `uvfio run -- uvfio ls`\n");
+		exit(1);
+	}
+	return dir;
+}
+
+static json_object *ctl_json(const char *cmd)
+{
+	const char *dir = runtime_dir_or_die();
+	json_object *o;
+	char *text;
+	int rc;
+
+	rc = uvfio_client_ctl(dir, cmd, &text);
+	if (rc < 0) {
+		fprintf(stderr, "uvfio: cannot reach the daemon in %s: %s; is "
+			"it running?\n", dir, strerror(-rc));
+		exit(1);
+	}
+	o = json_tokener_parse(text);
+	free(text);
+	if (!o) {
+		fprintf(stderr, "uvfio: the daemon sent a malformed answer to '%s'\n", cmd);
+		exit(1);
+	}
+	return o;
+}
+
+static const char *jstr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return "-";
+	return json_object_get_string(v);
+}
+
+static int cmd_ls(const struct run_opts *o)
+{
+	json_object *arr = ctl_json("ls");
+	size_t i;
+
+	if (o->json) {
+		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+		json_object_put(arr);
+		return 0;
+	}
+	printf("%-14s %-10s %-8s %-9s %-6s %-8s %-24s %s\n", "BDF", "IDS",
+	       "MODEL", "DRIVER", "GROUP", "DEV_SET", "CDEV", "RESET");
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		json_object *d = json_object_array_get_idx(arr, i);
+
+		printf("%-14s %-10s %-8s %-9s %-6s %-8s %-24s %s\n",
+		       jstr(d, "bdf"), jstr(d, "ids"), jstr(d, "model"),
+		       jstr(d, "driver"), jstr(d, "iommu_group"),
+		       jstr(d, "dev_set"), jstr(d, "cdev"),
+		       *jstr(d, "reset_method") ? jstr(d, "reset_method") : "-");
+	}
+	json_object_put(arr);
+	return 0;
+}
+
+static int cmd_stats(const struct run_opts *o)
+{
+	json_object *st = ctl_json("stats");
+
+	printf("%s\n", json_object_to_json_string_ext(st, o->json ?
+		JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_SPACED));
+	json_object_put(st);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: uvfio run [--machine FILE] [--mock] [-v] -- CMD [ARGS...]\n"
+		"       uvfio daemon [--runtime-dir DIR] [--machine FILE] [--mock] [-v]\n"
+		"       uvfio ls [--json]\n"
+		"       uvfio stats [--json]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "machine", required_argument, NULL, 'm' },
+		{ "runtime-dir", required_argument, NULL, 'r' },
+		{ "mock", no_argument, NULL, 'M' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct run_opts o = { 0 };
+	const char *cmd;
+	int c;
+
+	find_self_dir();
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	optind = 2;
+	/* "+": stop at the first non-option, the command of `run`. */
+	while ((c = getopt_long(argc, argv, "+m:r:Mjvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			o.machine = optarg;
+			break;
+		case 'r':
+			o.runtime_dir = optarg;
+			break;
+		case 'M':
+			o.mock = true;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'v':
+			o.verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(&o, argv + optind);
+	if (!strcmp(cmd, "daemon"))
+		return cmd_daemon(&o);
+	if (!strcmp(cmd, "ls"))
+		return cmd_ls(&o);
+	if (!strcmp(cmd, "stats"))
+		return cmd_stats(&o);
+	fprintf(stderr, "uvfio: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Run every test twice: in the normal build and in an AddressSanitizer +
+# UndefinedBehaviorSanitizer build. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+total_pass=0
+total_fail=0
+
+count() {
+	# meson's JSON log: one object per test, "result" OK/FAIL/...
+	python3 - "$1" <<'PY'
+import json, sys
+ok = bad = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)["result"]
+    if r in ("OK", "EXPECTEDFAIL"):
+        ok += 1
+    else:
+        bad += 1
+print(ok, bad)
+PY
+}
+
+run_suite() {
+	local dir=$1; shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >/dev/null || { total_fail=$((total_fail + 1)); return; }
+	fi
+	if ! ninja -C "$dir" >/dev/null; then
+		echo "build failed in $dir" >&2
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	meson test -C "$dir" --print-errorlogs --num-processes 2 || true
+	read -r p f < <(count "$dir/meson-logs/testlog.json")
+	echo "$dir: $p passed, $f failed"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+}
+
+run_suite build
+# The sanitizers must see every allocation: the preload library and the
+# test programs are all built with them.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:verify_asan_link_order=0:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
