@@ -37,6 +37,8 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
 
+	free(ioas->auto_hwpts);
+	ioas->auto_hwpts = NULL;
 	if (!ioas->iopt)
 		return;
 	IOPT_WARN_ON(iopt_unmap_all(ioas->iopt, NULL));
@@ -339,7 +341,7 @@ static int iommufd_ioas_option_huge_pages(struct iommufd_ucmd *ucmd,
 
 	if (cmd->op == IOMMU_OPTION_OP_GET) {
 		cmd->val64 = !ioas->iopt->disable_large_pages;
-		return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+		return 0;
 	}
 	if (cmd->op == IOMMU_OPTION_OP_SET) {
 		if (cmd->val64 == 0)

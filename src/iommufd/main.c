@@ -158,39 +158,50 @@ static int iommufd_destroy(struct iommufd_ucmd *ucmd)
 static int iommufd_option_rlimit_mode(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_option *cmd = ucmd->cmd;
+	struct iommufd_ctx *ictx = ucmd->ictx;
 
 	if (cmd->object_id)
 		return -EOPNOTSUPP;
 	if (cmd->op == IOMMU_OPTION_OP_GET) {
-		cmd->val64 = ucmd->ictx->account_mode == IOMMUFD_ACCOUNT_MM;
-		return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+		cmd->val64 = ictx->account_mode == IOMMUFD_ACCOUNT_MM;
+		return 0;
 	}
-	/* Changing the global mode needs CAP_SYS_RESOURCE. */
+	if (cmd->op != IOMMU_OPTION_OP_SET)
+		return -EOPNOTSUPP;
+	/* Changing it needs CAP_SYS_RESOURCE, and an empty context. */
 	if (ucmd->call->uid != 0)
 		return -EPERM;
+	if (ictx->live_objs)
+		return -EBUSY;
 	if (cmd->val64 > 1)
 		return -EINVAL;
-	ucmd->ictx->account_mode = cmd->val64 ? IOMMUFD_ACCOUNT_MM :
-						IOMMUFD_ACCOUNT_USER;
+	ictx->account_mode = cmd->val64 ? IOMMUFD_ACCOUNT_MM : IOMMUFD_ACCOUNT_USER;
 	return 0;
 }
 
 static int iommufd_option(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_option *cmd = ucmd->cmd;
+	int rc;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	if (cmd->op != IOMMU_OPTION_OP_SET && cmd->op != IOMMU_OPTION_OP_GET)
-		return -EOPNOTSUPP;
 	switch (cmd->option_id) {
 	case IOMMU_OPTION_RLIMIT_MODE:
-		return iommufd_option_rlimit_mode(ucmd);
+		rc = iommufd_option_rlimit_mode(ucmd);
+		break;
 	case IOMMU_OPTION_HUGE_PAGES:
-		return iommufd_ioas_option(ucmd);
+		rc = iommufd_ioas_option(ucmd);
+		break;
 	default:
 		return -EOPNOTSUPP;
 	}
+	if (rc)
+		return rc;
+	/* Only val64 goes back, for GET and SET alike. */
+	return copy_to_user(ucmd->call,
+			    ucmd->ubuffer + offsetof(struct iommu_option, val64),
+			    &cmd->val64, sizeof(cmd->val64));
 }
 
 struct iommufd_ioctl_op {

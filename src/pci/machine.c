@@ -37,10 +37,12 @@ static const char default_machine[] =
 	"{\n"
 	"  \"version\": 1,\n"
 	"  \"name\": \"default\",\n"
-	"  \"description\": \"Two edu devices on the root bus; each is its own IOMMU group and reset domain.\",\n"
+	"  \"description\": \"Two edu devices on the root bus, each its own IOMMU group and reset domain (no reset method reaches them, as on real hardware); a third behind a PCIe root port, which a secondary bus reset can reset.\",\n"
 	"  \"devices\": [\n"
 	"    { \"addr\": \"02.0\", \"model\": \"edu\" },\n"
-	"    { \"addr\": \"03.0\", \"model\": \"edu\" }\n"
+	"    { \"addr\": \"03.0\", \"model\": \"edu\" },\n"
+	"    { \"addr\": \"1c.0\", \"kind\": \"root_port\", \"acs\": [\"SV\", \"RR\", \"CR\", \"UF\"],\n"
+	"      \"devices\": [ { \"addr\": \"00.0\", \"model\": \"edu\" } ] }\n"
 	"  ]\n"
 	"}\n";
 

@@ -144,15 +144,21 @@ static void test_default(void)
 		return;
 	EXPECT_GROUP(m, "0000:00:02.0", 0);
 	EXPECT_GROUP(m, "0000:00:03.0", 1);
-	CHECK(topo_group_count(m) == 2, "%u groups", topo_group_count(m));
+	/* The root port is group 2, the edu behind it group 3. */
+	EXPECT_GROUP(m, "0000:00:1c.0", 2);
+	EXPECT_GROUP(m, "0000:01:00.0", 3);
+	CHECK(topo_group_count(m) == 4, "%u groups", topo_group_count(m));
 	/* Root bus: each device a dev_set of its own, no bus reset. */
 	EXPECT_DEV_SET(m, "0000:00:02.0", 0);
 	EXPECT_DEV_SET(m, "0000:00:03.0", 1);
 	EXPECT_RESETS(m, "0000:00:02.0", "");
 	EXPECT_SCOPE(m, "0000:00:02.0", "ENOTTY", false);
+	/* Alone behind a root port: a secondary bus reset reaches it. */
+	EXPECT_DEV_SET(m, "0000:01:00.0", 2);
+	EXPECT_RESETS(m, "0000:01:00.0", "bus");
 	topo_for_each_endpoint(m, n)
 		count++;
-	CHECK(count == 2, "%u endpoints", count);
+	CHECK(count == 3, "%u endpoints", count);
 	n = topo_find(m, "00:03.0");
 	CHECK(n && !strcmp(n->model_name, "edu") &&
 	      n->driver == TOPO_DRV_VFIO_PCI && !n->pcie, "00:03.0 facts");

@@ -434,11 +434,13 @@ static void test_tree(void)
 		return;
 	s = tree_text(m, 0);
 	CHECK(s && !strcmp(s, "-[0000:00]-+-02.0\n"
-			 "           \\-03.0\n"), "default tree:\n%s", s);
+			 "           +-03.0\n"
+			 "           \\-1c.0-[01]----00.0\n"), "default tree:\n%s", s);
 	free(s);
 	s = tree_text(m, TOPO_TREE_VERBOSE | TOPO_TREE_IDS);
 	CHECK(s && !strcmp(s, "-[0000:00]-+-02.0  edu  [group 0, dev_set 0, vfio-pci]\n"
-			 "           \\-03.0  edu  [group 1, dev_set 1, vfio-pci]\n"),
+			 "           +-03.0  edu  [group 1, dev_set 1, vfio-pci]\n"
+			 "           \\-1c.0-[01]----00.0  edu  [group 3, dev_set 2, vfio-pci]\n"),
 	      "verbose tree:\n%s", s);
 	free(s);
 	topo_machine_free(m);
