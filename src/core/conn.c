@@ -55,7 +55,7 @@ struct uvfio_daemon_opts uvfio_opts;
 
 static int conn_add(int fd, enum conn_kind kind, struct uvfio_file *file)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.fd = fd };
 
 	if ((unsigned int)fd >= nconns) {
 		unsigned int n = max_t(unsigned int, 64, (unsigned int)fd * 2);
@@ -161,8 +161,14 @@ static void call_release(struct uvfio_call *call)
 	call->out_payload = NULL;
 }
 
-/* Returns the request length, 0 on hang-up, < 0 on a malformed message. */
-static ssize_t recv_request(int fd, struct msgbuf *buf, struct uvfio_call *call)
+/*
+ * Returns the request length, 0 on hang-up, < 0 on a malformed message.
+ * A SEQPACKET socket reads 0 bytes both for an empty message and at end
+ * of file; only the hang-up flag from epoll tells them apart, and an
+ * empty message must not close a file that other processes may share.
+ */
+static ssize_t recv_request(int fd, uint32_t events, struct msgbuf *buf,
+			    struct uvfio_call *call)
 {
 	union {
 		char b[CMSG_SPACE(sizeof(struct ucred)) +
@@ -208,7 +214,7 @@ static ssize_t recv_request(int fd, struct msgbuf *buf, struct uvfio_call *call)
 		}
 	}
 	call->n_in_fds = nfds;
-	if (n == 0 && !nfds)
+	if (n == 0 && !nfds && (events & (EPOLLHUP | EPOLLRDHUP)))
 		return 0;
 	if (!have_creds || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
 	    (size_t)n < sizeof(buf->req) ||
@@ -377,7 +383,7 @@ static long broker_request(struct uvfio_call *call, struct uvfio_req *req)
 	}
 }
 
-static void handle_conn(int fd)
+static void handle_conn(int fd, uint32_t events)
 {
 	static struct msgbuf buf;
 	/* conns[] may move while the request runs (new files): copy out. */
@@ -387,7 +393,7 @@ static void handle_conn(int fd)
 	ssize_t n;
 	long ret;
 
-	n = recv_request(fd, &buf, &call);
+	n = recv_request(fd, events, &buf, &call);
 	if (n == -EAGAIN) {
 		call_release(&call);
 		return;
@@ -408,9 +414,11 @@ static void handle_conn(int fd)
 	} else if (!(call.mm = uvfio_mm_lookup(call.pid))) {
 		ret = -ESRCH;
 	} else if (kind == CONN_FILE) {
+		uvfio_uaccess_begin(call.mm);
 		uvfio_file_get(file);
 		ret = file_request(file, &call, &buf.req);
 		uvfio_file_put(file);
+		uvfio_uaccess_end();
 	} else {
 		ret = broker_request(&call, &buf.req);
 	}
@@ -496,7 +504,7 @@ static void main_loop(void)
 				break;
 			case CONN_BROKER:
 			case CONN_FILE:
-				handle_conn(fd);
+				handle_conn(fd, evs[i].events);
 				break;
 			default:
 				break;

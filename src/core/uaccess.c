@@ -20,6 +20,8 @@
 
 static struct uvfio_mm *mm_hash[MM_HASH_SIZE];
 static unsigned int mm_count;
+/* The caller of the request being handled (see uvfio_uaccess_begin). */
+static struct uvfio_mm *request_mm;
 
 static struct uvfio_mm **mm_slot(pid_t pid)
 {
@@ -39,7 +41,7 @@ static void mm_unhash(struct uvfio_mm *mm)
 	}
 }
 
-bool uvfio_mm_alive(struct uvfio_mm *mm)
+static bool mm_poll_alive(struct uvfio_mm *mm)
 {
 	struct pollfd pfd = { .fd = mm->pidfd, .events = POLLIN };
 
@@ -54,13 +56,39 @@ bool uvfio_mm_alive(struct uvfio_mm *mm)
 	return true;
 }
 
+bool uvfio_mm_alive(struct uvfio_mm *mm)
+{
+	/* The closing check of the request vouches for this access. */
+	if (mm == request_mm && mm->in_request && !mm->dead)
+		return true;
+	return mm_poll_alive(mm);
+}
+
+void uvfio_uaccess_begin(struct uvfio_mm *mm)
+{
+	/* uvfio_mm_lookup() has just seen it alive. */
+	request_mm = mm;
+	mm->in_request = true;
+}
+
+void uvfio_uaccess_end(void)
+{
+	struct uvfio_mm *mm = request_mm;
+
+	if (!mm)
+		return;
+	request_mm = NULL;
+	mm->in_request = false;
+	mm_poll_alive(mm);
+}
+
 struct uvfio_mm *uvfio_mm_lookup(pid_t pid)
 {
 	struct uvfio_mm *mm;
 	int pidfd;
 
 	for (mm = *mm_slot(pid); mm; mm = mm->hash_next) {
-		if (mm->pid == pid && uvfio_mm_alive(mm))
+		if (mm->pid == pid && mm_poll_alive(mm))
 			return uvfio_mm_get(mm);
 		if (mm->pid == pid)
 			break;	/* unhashed by uvfio_mm_alive() */
@@ -93,6 +121,8 @@ void uvfio_mm_put(struct uvfio_mm *mm)
 {
 	if (!mm || --mm->refs)
 		return;
+	if (mm == request_mm)
+		request_mm = NULL;
 	if (!mm->dead)
 		mm_unhash(mm);
 	close(mm->pidfd);

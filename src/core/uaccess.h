@@ -7,6 +7,13 @@
  * holds a pidfd: an access only counts when the pidfd still shows the
  * process alive after it (a dead process cannot come back, so "alive
  * afterwards" means the pid named it throughout).
+ *
+ * Polling the pidfd around every access made it the daemon's most frequent
+ * system call (seven per ioctl). Within one request the caller's own mm is
+ * instead checked twice: when the request starts (uvfio_mm_lookup) and
+ * when it ends (uvfio_uaccess_end), which brackets every access the
+ * request made to it. Other mms (DMA into memory another process mapped)
+ * are still checked around each access.
  */
 #ifndef UVFIO_UACCESS_H
 #define UVFIO_UACCESS_H
@@ -21,6 +28,7 @@ struct uvfio_mm {
 	int pidfd;
 	unsigned int refs;
 	bool dead;		/* seen exited; never accessed again */
+	bool in_request;	/* alive when the current request began */
 	uint64_t pinned_pages;	/* accounting (pages.c) */
 	struct uvfio_mm *hash_next;
 };
@@ -30,6 +38,13 @@ struct uvfio_mm *uvfio_mm_lookup(pid_t pid);
 struct uvfio_mm *uvfio_mm_get(struct uvfio_mm *mm);
 void uvfio_mm_put(struct uvfio_mm *mm);
 bool uvfio_mm_alive(struct uvfio_mm *mm);
+/*
+ * Bracket one request made by mm's process: accesses to mm in between
+ * skip their own liveness checks; uvfio_uaccess_end() makes the closing
+ * one (and marks the mm dead if its process exited meanwhile).
+ */
+void uvfio_uaccess_begin(struct uvfio_mm *mm);
+void uvfio_uaccess_end(void);
 /* Number of mm structures alive (for leak checks). */
 unsigned int uvfio_mm_count(void);
 
