@@ -15,9 +15,11 @@
 #include "pci/pci_dev.h"
 
 extern const struct pci_model edu_model;
+extern const struct pci_model ioat_model;
 
 static const struct pci_model *const builtin_models[] = {
 	&edu_model,
+	&ioat_model,
 	NULL
 };
 

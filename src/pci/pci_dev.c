@@ -404,6 +404,74 @@ void pci_dev_reset(struct pci_dev *pdev)
 		pdev->model->ops->reset(pdev);
 }
 
+/*
+ * A reset as the host kernel's pci_reset_function() does it: the config
+ * space (command, BARs, MSI/MSI-X control, PCIe control registers) and the
+ * MSI-X table are saved first and put back afterwards, so only the model's
+ * own state is new. The power state comes back as D0.
+ */
+int pci_dev_reset_function(struct pci_dev *pdev)
+{
+	uint8_t *saved, *table = NULL;
+	size_t tlen;
+
+	if (!pdev)
+		return -EINVAL;
+	saved = malloc(pdev->config_size);
+	tlen = (size_t)pdev->msix_nvec * PCI_MSIX_ENTRY_SIZE;
+	if (pdev->msix_table)
+		table = malloc(tlen);
+	if (!saved || (pdev->msix_table && !table)) {
+		free(saved);
+		free(table);
+		return -ENOMEM;
+	}
+	memcpy(saved, pdev->config, pdev->config_size);
+	if (table)
+		memcpy(table, pdev->msix_table, tlen);
+	pci_dev_reset(pdev);
+	memcpy(pdev->config, saved, pdev->config_size);
+	if (pdev->pm_cap)
+		cfg_set16(pdev->config, pdev->pm_cap + PCI_PM_CTRL,
+			  cfg_get16(pdev->config, pdev->pm_cap + PCI_PM_CTRL) &
+			  ~PCI_PM_CTRL_STATE_MASK);
+	if (table)
+		memcpy(pdev->msix_table, table, tlen);
+	pci_intx_update(pdev);
+	free(saved);
+	free(table);
+	return 0;
+}
+
+/*
+ * The host kernel's pci_set_power_state(): D0 and D3hot only (D1/D2 are
+ * not advertised: -EIO, nothing changes). Leaving D3hot without
+ * NoSoftRst resets the function, and the kernel then restores the state
+ * it saved, so that is what happens here too.
+ */
+int pci_dev_set_power_state(struct pci_dev *pdev, unsigned int state)
+{
+	unsigned int reg;
+	uint16_t ctrl, cur;
+
+	if (!pdev)
+		return -EINVAL;
+	if (!pdev->pm_cap)
+		return state == PCI_D0 ? 0 : -EIO;
+	if (state != PCI_D0 && state != PCI_D3HOT)
+		return -EIO;
+	reg = pdev->pm_cap + PCI_PM_CTRL;
+	ctrl = cfg_get16(pdev->config, reg);
+	cur = ctrl & PCI_PM_CTRL_STATE_MASK;
+	if (cur == state)
+		return 0;
+	if (cur == PCI_D3HOT && !(ctrl & PCI_PM_CTRL_NO_SOFT_RESET))
+		return pci_dev_reset_function(pdev);
+	cfg_set16(pdev->config, reg,
+		  (uint16_t)((ctrl & ~PCI_PM_CTRL_STATE_MASK) | state));
+	return 0;
+}
+
 /* ---- INTx ------------------------------------------------------------ */
 
 void pci_intx_update(struct pci_dev *pdev)

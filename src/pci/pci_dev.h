@@ -180,6 +180,10 @@ bool pci_bar_decode_enabled(struct pci_dev *pdev, int bar);
 
 /* Resets: what each restores is documented in pci_dev.c. */
 void pci_dev_reset(struct pci_dev *pdev);	/* FLR / hot reset */
+/* pci_reset_function(): save config + MSI-X table, reset, restore. */
+int pci_dev_reset_function(struct pci_dev *pdev);
+/* pci_set_power_state(): PCI_D0 or PCI_D3HOT; -EIO for D1/D2. */
+int pci_dev_set_power_state(struct pci_dev *pdev, unsigned int state);
 
 /* Builders for realize(): 0 or -errno; offsets land in pdev->*_cap. */
 void pci_set_ids(struct pci_dev *pdev, uint16_t vendor, uint16_t device,

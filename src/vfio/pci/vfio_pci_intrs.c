@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@
 #include "pci/pci_regs.h"
 #include "vfio/pci/vfio_pci_priv.h"
 
-static void eventfd_signal(int fd)
+void vfio_pci_eventfd_signal(int fd)
 {
 	uint64_t one = 1;
 
@@ -39,13 +40,31 @@ static void fd_release(int *fd)
 	*fd = -1;
 }
 
-/* The daemon's own copy of the caller's fd number, or -EBADF. */
-static int fd_take(struct uvfio_call *call, int32_t fd)
+static bool is_eventfd(int fd)
+{
+	char path[64], target[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return !strcmp(target, "anon_inode:[eventfd]");
+}
+
+/*
+ * The daemon's own copy of the caller's eventfd, as eventfd_ctx_fdget():
+ * -EBADF for a number that is not an open fd, -EINVAL for another kind.
+ */
+int vfio_pci_eventfd_get(struct uvfio_call *call, int32_t fd)
 {
 	int dfd = uvfio_call_fd(call, fd);
 
 	if (dfd < 0)
 		return -EBADF;
+	if (!is_eventfd(dfd))
+		return -EINVAL;
 	dfd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
 	return dfd < 0 ? -errno : dfd;
 }
@@ -80,13 +99,23 @@ unsigned int vfio_pci_irq_count(struct vfio_pci_core_device *vpci,
 
 /* INTx */
 
+/* The interrupt fired: it masks itself until the user unmasks it. */
 static void intx_signal(struct vfio_pci_core_device *vpci)
 {
 	if (vpci->irq_type != VFIO_PCI_IRQ_INTX || !vpci->num_ctx)
 		return;
 	vpci->intx_masked = true;
 	vpci->irqs_signalled++;
-	eventfd_signal(vpci->ctx[0].trigger);
+	vfio_pci_eventfd_signal(vpci->ctx[0].trigger);
+}
+
+/* Loopback (DATA_NONE/BOOL trigger): signal only, no automask. */
+static void intx_loopback(struct vfio_pci_core_device *vpci)
+{
+	if (vpci->irq_type != VFIO_PCI_IRQ_INTX || vpci->virq_disabled ||
+	    !vpci->num_ctx)
+		return;
+	vfio_pci_eventfd_signal(vpci->ctx[0].trigger);
 }
 
 void vfio_pci_host_intx(struct pci_dev *pdev, bool level)
@@ -184,7 +213,7 @@ static int intx_set_signal(struct vfio_pci_core_device *vpci,
 	int dfd = -1;
 
 	if (fd >= 0) {
-		dfd = fd_take(call, fd);
+		dfd = vfio_pci_eventfd_get(call, fd);
 		if (dfd < 0)
 			return dfd;
 	}
@@ -224,7 +253,7 @@ static int set_intx_trigger(struct vfio_pci_core_device *vpci,
 		return -EINVAL;
 	if ((flags & VFIO_IRQ_SET_DATA_NONE) ||
 	    ((flags & VFIO_IRQ_SET_DATA_BOOL) && *(uint8_t *)data))
-		intx_signal(vpci);
+		intx_loopback(vpci);
 	return 0;
 }
 
@@ -257,10 +286,14 @@ static int set_intx_unmask(struct vfio_pci_core_device *vpci,
 			vfio_pci_intx_unmask(vpci);
 	} else {
 		memcpy(&fd, data, sizeof(fd));
-		intx_unmask_fd_clear(vpci);
-		if (fd < 0)
+		if (fd < 0) {
+			intx_unmask_fd_clear(vpci);
 			return 0;
-		dfd = fd_take(call, fd);
+		}
+		/* As vfio_virqfd_enable(): one unmask eventfd at a time. */
+		if (vpci->intx_unmask_fd >= 0)
+			return -EBUSY;
+		dfd = vfio_pci_eventfd_get(call, fd);
 		if (dfd < 0)
 			return dfd;
 		rc = uvfio_watch_fd(dfd, intx_unmask_cb, vpci);
@@ -300,8 +333,16 @@ static void msi_hw_enable(struct vfio_pci_core_device *vpci, bool msix,
 	pci_config_write(pdev, pdev->msi_cap + PCI_MSI_FLAGS, 2, flags);
 }
 
+static void msi_vector_mask(struct vfio_pci_core_device *vpci, unsigned int v,
+			    bool masked);
+
 static void msi_disable(struct vfio_pci_core_device *vpci)
 {
+	unsigned int v;
+
+	for (v = 0; v < vpci->num_ctx; v++)
+		if (vpci->ctx[v].trigger >= 0)
+			msi_vector_mask(vpci, v, true);
 	msi_hw_enable(vpci, vpci->irq_type == VFIO_PCI_IRQ_MSIX, 0, false);
 	ctx_free(vpci);
 	vpci->irq_type = VFIO_PCI_IRQ_NONE;
@@ -322,43 +363,82 @@ static int msi_enable(struct vfio_pci_core_device *vpci, unsigned int nvec,
 	if (rc)
 		return rc;
 	vpci->irq_type = msix ? VFIO_PCI_IRQ_MSIX : VFIO_PCI_IRQ_MSI;
+	if (!msix) {
+		/* What the virtual Multiple Message Capable now reports. */
+		vpci->msi_qmax = 0;
+		while ((1u << vpci->msi_qmax) < nvec)
+			vpci->msi_qmax++;
+	}
 	msi_hw_enable(vpci, msix, nvec, true);
 	return 0;
 }
 
+/*
+ * The host's side of a vector: request_irq() unmasks it, free_irq()
+ * masks it again. A message the function sends to a masked vector is held
+ * in the pending bits and delivered when a trigger is assigned.
+ */
+static void msi_vector_mask(struct vfio_pci_core_device *vpci, unsigned int v,
+			    bool masked)
+{
+	struct pci_dev *pdev = vpci->pdev;
+	unsigned int reg;
+	uint32_t bits;
+	uint16_t flags;
+
+	if (vpci->irq_type == VFIO_PCI_IRQ_MSIX) {
+		pci_bar_write(pdev, pdev->msix_table_bar,
+			      pdev->msix_table_off + v * PCI_MSIX_ENTRY_SIZE +
+			      PCI_MSIX_ENTRY_VECTOR_CTRL, 4,
+			      masked ? PCI_MSIX_ENTRY_CTRL_MASKBIT : 0);
+		return;
+	}
+	flags = (uint16_t)pci_config_read(pdev, pdev->msi_cap + PCI_MSI_FLAGS, 2);
+	if (!(flags & PCI_MSI_FLAGS_MASKBIT))
+		return;
+	reg = pdev->msi_cap + ((flags & PCI_MSI_FLAGS_64BIT) ? PCI_MSI_MASK_64 :
+			       PCI_MSI_MASK_32);
+	bits = pci_config_read(pdev, reg, 4);
+	bits = masked ? bits | 1u << v : bits & ~(1u << v);
+	pci_config_write(pdev, reg, 4, bits);
+}
+
+/* As vfio_msi_set_vector_signal(): release, then maybe assign. */
+static int msi_set_vector(struct vfio_pci_core_device *vpci,
+			  struct uvfio_call *call, unsigned int v, int32_t fd)
+{
+	int dfd;
+
+	if (v < vpci->num_ctx && vpci->ctx[v].trigger >= 0) {
+		msi_vector_mask(vpci, v, true);
+		fd_release(&vpci->ctx[v].trigger);
+	}
+	if (fd < 0)
+		return 0;
+	if (v >= vpci->num_ctx)
+		return -EINVAL;	/* no such vector allocated */
+	dfd = vfio_pci_eventfd_get(call, fd);
+	if (dfd < 0)
+		return dfd;
+	vpci->ctx[v].trigger = dfd;
+	msi_vector_mask(vpci, v, false);
+	return 0;
+}
+
+/* A failure de-assigns the vectors this call touched, as vfio-pci. */
 static int msi_set_block(struct vfio_pci_core_device *vpci,
 			 struct uvfio_call *call, unsigned int start,
 			 unsigned int count, const int32_t *fds)
 {
-	int dfds[64];
 	unsigned int i, j;
+	int rc = 0;
 
-	if (start + count > vpci->num_ctx)
-		return -EINVAL;
-	/* Resolve every fd first, so a bad one changes nothing. */
-	for (i = 0; i < count; i += j) {
-		unsigned int n = min_t(unsigned int, count - i, ARRAY_SIZE(dfds));
-
-		for (j = 0; j < n; j++) {
-			dfds[j] = -1;
-			if (fds[i + j] < 0)
-				continue;
-			dfds[j] = fd_take(call, fds[i + j]);
-			if (dfds[j] < 0) {
-				int rc = dfds[j];
-
-				while (j--)
-					if (dfds[j] >= 0)
-						close(dfds[j]);
-				return rc;
-			}
-		}
-		for (j = 0; j < n; j++) {
-			fd_release(&vpci->ctx[start + i + j].trigger);
-			vpci->ctx[start + i + j].trigger = dfds[j];
-		}
-	}
-	return 0;
+	for (i = 0, j = start; i < count && !rc; i++, j++)
+		rc = msi_set_vector(vpci, call, j, fds ? fds[i] : -1);
+	if (rc)
+		for (i = start; i < j; i++)
+			msi_set_vector(vpci, call, i, -1);
+	return rc;
 }
 
 static int set_msi_trigger(struct vfio_pci_core_device *vpci,
@@ -393,7 +473,7 @@ static int set_msi_trigger(struct vfio_pci_core_device *vpci,
 	for (i = start; i < start + count && i < vpci->num_ctx; i++) {
 		if ((flags & VFIO_IRQ_SET_DATA_NONE) ||
 		    ((uint8_t *)data)[i - start])
-			eventfd_signal(vpci->ctx[i].trigger);
+			vfio_pci_eventfd_signal(vpci->ctx[i].trigger);
 	}
 	return 0;
 }
@@ -409,10 +489,15 @@ void vfio_pci_host_msi(struct pci_dev *pdev, unsigned int vector)
 	if (vector >= vpci->num_ctx)
 		return;
 	vpci->irqs_signalled++;
-	eventfd_signal(vpci->ctx[vector].trigger);
+	vfio_pci_eventfd_signal(vpci->ctx[vector].trigger);
 }
 
-/* ERR and REQ: one eventfd each, signalled by the core. */
+/*
+ * ERR and REQ: one eventfd each, as vfio_pci_set_ctx_trigger_single():
+ * DATA_NONE signals (count 1) or releases (count 0) an assigned eventfd
+ * and is EINVAL without one; BOOL and EVENTFD need count 1; fd -1
+ * releases, other negative fds are ignored.
+ */
 static int set_single_trigger(int *slot, struct uvfio_call *call,
 			      unsigned int start, unsigned int count,
 			      uint32_t flags, void *data)
@@ -422,32 +507,47 @@ static int set_single_trigger(int *slot, struct uvfio_call *call,
 
 	if (start || count > 1)
 		return -EINVAL;
-	if (!count && (flags & VFIO_IRQ_SET_DATA_NONE)) {
-		fd_release(slot);
+	if (flags & VFIO_IRQ_SET_DATA_NONE) {
+		if (*slot < 0)
+			return -EINVAL;
+		if (count)
+			vfio_pci_eventfd_signal(*slot);
+		else
+			fd_release(slot);
 		return 0;
 	}
 	if (!count)
 		return -EINVAL;
-	if (flags & VFIO_IRQ_SET_DATA_NONE) {
-		eventfd_signal(*slot);
-		return 0;
-	}
 	if (flags & VFIO_IRQ_SET_DATA_BOOL) {
 		if (*(uint8_t *)data)
-			eventfd_signal(*slot);
+			vfio_pci_eventfd_signal(*slot);
 		return 0;
 	}
 	memcpy(&fd, data, sizeof(fd));
-	if (fd < 0) {
+	if (fd == -1) {
 		fd_release(slot);
 		return 0;
 	}
-	dfd = fd_take(call, fd);
+	if (fd < 0)
+		return 0;
+	dfd = vfio_pci_eventfd_get(call, fd);
 	if (dfd < 0)
 		return dfd;
 	fd_release(slot);
 	*slot = dfd;
 	return 0;
+}
+
+/* The core asks the user to release the device (REQ). */
+void vfio_pci_request(struct vfio_pci_core_device *vpci)
+{
+	vfio_pci_eventfd_signal(vpci->req_trigger);
+}
+
+/* An uncorrectable error was detected (ERR). */
+void vfio_pci_error_detected(struct vfio_pci_core_device *vpci)
+{
+	vfio_pci_eventfd_signal(vpci->err_trigger);
 }
 
 static int set_irqs_dispatch(struct vfio_pci_core_device *vpci,

@@ -34,6 +34,17 @@ struct vfio_pci_irq_ctx {
 	int trigger;		/* eventfd, -1 if none */
 };
 
+/* VFIO_DEVICE_IOEVENTFD: a write of data the daemon does on a signal. */
+struct vfio_pci_ioeventfd {
+	struct vfio_pci_core_device *vpci;
+	int fd;			/* daemon's copy of the eventfd, watched */
+	unsigned int bar, count;
+	uint64_t pos, data;
+	struct vfio_pci_ioeventfd *next;
+};
+
+#define VFIO_PCI_IOEVENTFD_MAX	1000
+
 struct vfio_pci_core_device {
 	struct vfio_device vdev;
 	struct pci_dev *pdev;
@@ -45,6 +56,7 @@ struct vfio_pci_core_device {
 	uint32_t bar_size[PCI_NUM_BARS + 1];	/* + ROM */
 
 	int irq_type;			/* enum vfio_pci_irq_type */
+	unsigned int msi_qmax;		/* log2 of the MSI vectors allocated */
 	unsigned int num_ctx;
 	struct vfio_pci_irq_ctx *ctx;	/* per vector */
 	bool intx_masked;		/* by user or automask */
@@ -54,6 +66,13 @@ struct vfio_pci_core_device {
 
 	bool reset_works;
 	unsigned long irqs_signalled;
+
+	/* Low power (VFIO_DEVICE_FEATURE_LOW_POWER_*): mmaps fault. */
+	bool pm_runtime_engaged;
+	int pm_wake_fd;			/* signalled on wake-up, or -1 */
+
+	struct vfio_pci_ioeventfd *ioeventfds;
+	unsigned int ioeventfds_nr;
 };
 
 static inline struct vfio_pci_core_device *to_vpci(struct vfio_device *vdev)
@@ -68,6 +87,9 @@ ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vpci,
 			   size_t count, uint64_t pos, bool is_write);
 
 /* interrupts */
+/* The daemon's own copy of a caller's eventfd (-EBADF, -EINVAL). */
+int vfio_pci_eventfd_get(struct uvfio_call *call, int32_t fd);
+void vfio_pci_eventfd_signal(int fd);
 long vfio_pci_ioctl_set_irqs(struct vfio_pci_core_device *vpci,
 			     struct uvfio_call *call, uint64_t arg);
 unsigned int vfio_pci_irq_count(struct vfio_pci_core_device *vpci,
@@ -78,8 +100,23 @@ void vfio_pci_intx_unmask(struct vfio_pci_core_device *vpci);
 void vfio_pci_host_msi(struct pci_dev *pdev, unsigned int vector);
 void vfio_pci_host_intx(struct pci_dev *pdev, bool level);
 void vfio_pci_poll_unmask(struct vfio_pci_core_device *vpci);
+void vfio_pci_request(struct vfio_pci_core_device *vpci);
+void vfio_pci_error_detected(struct vfio_pci_core_device *vpci);
 
 void vfio_pci_set_reset_works(struct vfio_device *vdev, bool works);
+/* pci_try_reset_function(): reset, device config restored, vconfig kept. */
+int vfio_pci_reset_function(struct vfio_pci_core_device *vpci);
+/* Memory decoding on in the user's command register, device in D0. */
+bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vpci);
+
+/* low power: any access through the device fd wakes it (runtime PM) */
+void vfio_pci_runtime_get(struct vfio_pci_core_device *vpci);
+void vfio_pci_runtime_pm_exit(struct vfio_pci_core_device *vpci);
+
+/* ioeventfds */
+long vfio_pci_ioctl_ioeventfd(struct vfio_pci_core_device *vpci,
+			      struct uvfio_call *call, uint64_t arg);
+void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vpci);
 
 /* BARs and ROM */
 ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vpci,
