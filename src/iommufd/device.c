@@ -23,14 +23,6 @@
 #include "iommufd/iommufd.h"
 #include "iommufd/iommufd_private.h"
 
-struct iommufd_device {
-	struct iommufd_object obj;
-	struct iommufd_ctx *ictx;
-	void *dev;
-	uint32_t group_id;
-	struct iommufd_hwpt_paging *hwpt;	/* attached, or NULL */
-};
-
 int iommufd_device_bind(struct iommufd_ctx *ictx, void *dev, uint32_t group_id,
 			uint32_t *ret_id, struct iommufd_device **ret_idev)
 {
@@ -42,6 +34,7 @@ int iommufd_device_bind(struct iommufd_ctx *ictx, void *dev, uint32_t group_id,
 	idev->ictx = ictx;
 	idev->dev = dev;
 	idev->group_id = group_id;
+	idev->iommu = &iommufd_sw_iommu;
 	/* The driver's reference: released by unbind. */
 	idev->obj.users = 1;
 	iommufd_object_finalize(ictx, &idev->obj);
@@ -65,12 +58,23 @@ bool iommufd_device_attached(struct iommufd_device *idev)
 	return idev && idev->hwpt;
 }
 
+struct iommufd_device *iommufd_get_device(struct iommufd_ctx *ictx, uint32_t id)
+{
+	struct iommufd_object *obj;
+
+	obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_DEVICE);
+	return obj ? container_of(obj, struct iommufd_device, obj) : NULL;
+}
+
 static void device_leave_hwpt(struct iommufd_device *idev)
 {
 	struct iommufd_hwpt_paging *hwpt = idev->hwpt;
 
 	if (!hwpt)
 		return;
+	/* Faults still queued for this device are answered by detach. */
+	if (hwpt->fault)
+		iommufd_fault_flush_device(hwpt->fault, idev);
 	idev->hwpt = NULL;
 	hwpt->nr_devices--;
 	hwpt->obj.users--;
@@ -144,11 +148,23 @@ int iommufd_device_attach(struct iommufd_device *idev, uint32_t *pt_id)
 		return device_attach_ioas(idev,
 			container_of(pt, struct iommufd_ioas, obj), pt_id);
 	case IOMMUFD_OBJ_HWPT_PAGING:
+	case IOMMUFD_OBJ_HWPT_NESTED:
 		return device_join_hwpt(idev,
 			container_of(pt, struct iommufd_hwpt_paging, obj));
 	default:
 		return -EINVAL;
 	}
+}
+
+/*
+ * Replace needs an attachment to replace, as the kernel's does; joining
+ * the new table before leaving the old keeps DMA translated throughout.
+ */
+int iommufd_device_replace(struct iommufd_device *idev, uint32_t *pt_id)
+{
+	if (!idev->hwpt)
+		return -EINVAL;
+	return iommufd_device_attach(idev, pt_id);
 }
 
 void iommufd_device_unbind(struct iommufd_device *idev)
@@ -171,7 +187,11 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 int iommufd_device_dma_rw(struct iommufd_device *idev, uint64_t iova,
 			  void *buf, size_t len, bool is_write)
 {
-	if (!idev->hwpt)
+	struct iommufd_hwpt_paging *hwpt = idev->hwpt;
+
+	if (hwpt && hwpt->parent)
+		hwpt = hwpt->parent;
+	if (!hwpt)
 		return -EFAULT;
-	return iommufd_hwpt_dma_rw(idev->hwpt, iova, buf, len, is_write);
+	return iommufd_hwpt_dma_rw(hwpt, iova, buf, len, is_write);
 }

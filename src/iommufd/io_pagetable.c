@@ -565,6 +565,7 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, uint64_t start,
 {
 	uint64_t unmapped_bytes = 0;
 	struct iopt_area *area;
+	unsigned int tries = 0;
 	int rc = 0;
 
 	while ((area = iopt_area_iter_first(iopt, start, last))) {
@@ -579,6 +580,16 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, uint64_t start,
 		if (area_first < start || area_last > last) {
 			rc = -ENOENT;
 			break;
+		}
+		if (area->num_accesses) {
+			/* The accesses must let go; one that does not is a bug. */
+			if (!iopt->unmap_notify || ++tries > 100) {
+				rc = iopt->unmap_notify ? -EDEADLK : -EBUSY;
+				break;
+			}
+			iopt->unmap_notify(iopt->unmap_notify_data, area_first,
+					   area_last - area_first + 1);
+			continue;
 		}
 		area->pages = NULL;
 		iopt_area_unfill_domains(area, pages);
@@ -940,6 +951,76 @@ void iopt_remove_access(struct io_pagetable *iopt, uint64_t iova_alignment)
 	IOPT_WARN_ON(iopt_calculate_iova_alignment(iopt));
 }
 
+void iopt_access_unpin(struct iopt_access_slice *slices)
+{
+	while (slices) {
+		struct iopt_access_slice *next = slices->next;
+
+		iopt_pages_unpin(slices->area->pages, &slices->pin);
+		slices->area->num_accesses--;
+		free(slices);
+		slices = next;
+	}
+}
+
+static int iopt_access_pin_area(struct iopt_area *area, uint64_t first,
+				uint64_t last, bool write,
+				struct iopt_access_slice ***tail)
+{
+	struct iopt_access_slice *slice;
+	int rc;
+
+	if (write && !(area->iommu_prot & IOMMU_WRITE))
+		return -EPERM;
+	slice = uvfio_zalloc(sizeof(*slice));
+	if (!slice)
+		return -ENOMEM;
+	rc = iopt_pages_pin(area->pages, &slice->pin,
+			    iopt_area_start_byte(area, first) / IOPT_PAGE_SIZE,
+			    iopt_area_start_byte(area, last) / IOPT_PAGE_SIZE);
+	if (rc) {
+		free(slice);
+		return rc;
+	}
+	slice->area = area;
+	area->num_accesses++;
+	**tail = slice;
+	*tail = &slice->next;
+	return 0;
+}
+
+int iopt_access_pin(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
+		    bool write, struct iopt_access_slice **ret_slices)
+{
+	struct iopt_access_slice *slices = NULL, **tail = &slices;
+	struct iopt_area_contig_iter iter;
+	struct iopt_area *area;
+	uint64_t last_iova;
+	int rc = 0;
+
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last_iova))
+		return -EOVERFLOW;
+	iopt_for_each_contig_area(&iter, area, iopt, iova, last_iova) {
+		uint64_t last = min_t(uint64_t, last_iova,
+				      iopt_area_last_iova(area));
+
+		rc = iopt_access_pin_area(area, iter.cur_iova, last, write,
+					  &tail);
+		if (rc)
+			break;
+	}
+	if (!rc && !iopt_area_contig_done(&iter))
+		rc = -ENOENT;
+	if (rc) {
+		iopt_access_unpin(slices);
+		return rc;
+	}
+	*ret_slices = slices;
+	return 0;
+}
+
 int iopt_access_rw(struct io_pagetable *iopt, uint64_t iova, void *buf,
 		   size_t len, bool is_write)
 {
@@ -1013,7 +1094,8 @@ static int iopt_area_split(struct iopt_area *area, uint64_t iova)
 
 	if (iova == start_iova || iova == last_iova)
 		return 0;
-	if (!pages)
+	/* Access slices point at the area: it cannot be cut under them. */
+	if (!pages || area->num_accesses)
 		return -EBUSY;
 	if ((new_start & (alignment - 1)) ||
 	    (iopt_area_start_byte(area, new_start) & (alignment - 1)))

@@ -31,6 +31,7 @@ struct iopt_area {
 	int iommu_prot;			/* IOMMU_READ | IOMMU_WRITE | ... */
 	bool pinned;
 	unsigned int num_locks;		/* unmap is -EBUSY while non-zero */
+	unsigned int num_accesses;	/* access pins inside the area */
 };
 
 struct iopt_allowed {
@@ -56,6 +57,12 @@ struct io_pagetable {
 	unsigned int nr_accesses;
 	uint64_t iova_alignment;
 	bool disable_large_pages;
+	/*
+	 * Told before an area an access pins is unmapped; must unpin every
+	 * access pin in [iova, iova + length). NULL: such unmaps are -EBUSY.
+	 */
+	void (*unmap_notify)(void *data, uint64_t iova, uint64_t length);
+	void *unmap_notify_data;
 };
 
 static inline uint64_t iopt_area_iova(const struct iopt_area *area)
@@ -222,6 +229,21 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 /* Access objects: an alignment the IOVAs must keep while attached. */
 int iopt_add_access(struct io_pagetable *iopt, uint64_t iova_alignment);
 void iopt_remove_access(struct io_pagetable *iopt, uint64_t iova_alignment);
+/* One area's share of an access pin (a list per pinned range). */
+struct iopt_access_slice {
+	struct iopt_access_slice *next;
+	struct iopt_area *area;
+	struct interval_tree_node pin;	/* in area->pages->pin_itree */
+};
+
+/*
+ * Pin [iova, iova + length) for an access: -ENOENT (not all mapped),
+ * -EPERM (write to a read-only area), -EFAULT, -ENOMEM. The areas cannot
+ * be unmapped without unmap_notify while pinned.
+ */
+int iopt_access_pin(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
+		    bool write, struct iopt_access_slice **ret_slices);
+void iopt_access_unpin(struct iopt_access_slice *slices);
 /* CPU access to IOVA through the areas: -ENOENT (gap), -EPERM, -EFAULT. */
 int iopt_access_rw(struct io_pagetable *iopt, uint64_t iova, void *buf,
 		   size_t len, bool is_write);

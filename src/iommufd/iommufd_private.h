@@ -66,6 +66,8 @@ enum iommufd_account_mode {
 	IOMMUFD_ACCOUNT_MM,		/* per process */
 };
 
+struct iommufd_access;
+
 struct iommufd_ctx {
 	struct uvfio_file *file;
 	struct iommufd_object **objs;	/* index = id; [0] unused */
@@ -103,6 +105,8 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 /* A finalized object of type (or any type), or NULL: -ENOENT. */
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
 					  enum iommufd_object_type type);
+/* If every fd of file was closed, release it now (see main.c). */
+bool iommufd_file_reap_if_closed(struct uvfio_file *file);
 /* Destroy by id: -ENOENT, -EBUSY while it has users. */
 int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id);
 /* Destroy an object that has no users (internal, e.g. auto HWPT). */
@@ -116,6 +120,9 @@ struct iommufd_ioas {
 	/* HWPT_PAGING objects created automatically for attached devices. */
 	struct iommufd_hwpt_paging **auto_hwpts;
 	unsigned int nr_auto_hwpts;
+	/* Access objects attached (access.c), told before pinned IOVA goes. */
+	struct iommufd_access **accesses;
+	unsigned int nr_accesses;
 };
 
 struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, uint32_t id);
@@ -131,23 +138,130 @@ int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
 /* IOMMU_OPTION with an IOAS object_id (HUGE_PAGES). */
 int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 
-/* HWPT paging: owned by hw_pagetable.c. */
+/*
+ * What the IOMMU in front of a device offers: the kernel's iommu_ops and
+ * capabilities, reduced to what iommufd looks at. Real devices sit behind
+ * uvfio's software IOMMU; the selftest's mock devices behind the mock
+ * driver (selftest.c).
+ */
+struct iommufd_iommu {
+	uint64_t aperture_start;
+	uint64_t aperture_last;
+	uint64_t pgsize_bitmap;
+	bool dirty_tracking;		/* IOMMU_CAP_DIRTY_TRACKING */
+	bool mock;			/* the selftest driver: nesting, IOPF */
+	uint32_t hw_info_type;		/* IOMMU_HW_INFO_TYPE_* */
+	uint8_t max_pasid_log2;
+};
+
+/*
+ * HWPTs: owned by hw_pagetable.c. One struct serves both kinds; obj.type
+ * says which. A paging HWPT owns a domain mirroring its IOAS. A nested
+ * HWPT has a user-managed stage 1 we cannot walk: DMA goes through its
+ * parent's domain, and only its (mock) IOTLB is state of its own.
+ */
+#define IOMMUFD_MOCK_IOTLB_NUM	4
+
+struct iommufd_fault;
+
 struct iommufd_hwpt_paging {
 	struct iommufd_object obj;
-	struct iommufd_ioas *ioas;
-	struct iommu_domain *domain;
+	struct iommufd_ioas *ioas;		/* paging */
+	struct iommu_domain *domain;		/* paging */
+	struct iommufd_hwpt_paging *parent;	/* nested */
+	struct iommufd_fault *fault;		/* IOMMU_HWPT_FAULT_ID_VALID */
+	const struct iommufd_iommu *iommu;	/* the driver that made it */
+	uint32_t iotlb[IOMMUFD_MOCK_IOTLB_NUM];	/* nested, mock */
 	bool auto_domain;
 	bool enforce_cache_coherency;
 	bool nest_parent;
-	bool dirty_tracking;
+	bool dirty_ops;				/* DIRTY_TRACKING at alloc */
 	unsigned int nr_devices;
 };
 
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+void iommufd_hwpt_nested_destroy(struct iommufd_object *obj);
+int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd);
 
 /* Devices: owned by device.c. */
-struct iommufd_device;
+struct iommufd_device {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	void *dev;
+	uint32_t group_id;
+	const struct iommufd_iommu *iommu;
+	uint32_t mock_flags;			/* MOCK_FLAGS_DEVICE_* */
+	struct iommufd_hwpt_paging *hwpt;	/* attached, or NULL */
+};
+
 void iommufd_device_destroy(struct iommufd_object *obj);
+/* The IOMMU behind every real (non-mock) device. */
+extern const struct iommufd_iommu iommufd_sw_iommu;
+/* Replace the attachment of a bound device (attach if detached). */
+int iommufd_device_replace(struct iommufd_device *idev, uint32_t *pt_id);
+struct iommufd_device *iommufd_get_device(struct iommufd_ctx *ictx,
+					  uint32_t id);
+
+/*
+ * Fault queues: fault.c. The object is reached by id; its file (the fd
+ * IOMMU_FAULT_QUEUE_ALLOC returns) holds a user reference on it and a
+ * reference on the context's file, as the kernel's does.
+ */
+struct iommufd_fault_entry;
+
+struct iommufd_fault {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct uvfio_file *file;
+	struct iommufd_fault_entry *deliver;	/* queued, oldest first */
+	struct iommufd_fault_entry *response;	/* read, awaiting an answer */
+	uint32_t next_cookie;
+};
+
+void iommufd_fault_destroy(struct iommufd_object *obj);
+int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
+struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, uint32_t id);
+/* Queue a page request on the fault object of hwpt; -EOPNOTSUPP without. */
+int iommufd_fault_report(struct iommufd_hwpt_paging *hwpt,
+			 struct iommufd_device *idev,
+			 const struct iommu_hwpt_pgfault *fault);
+/* Drop every pending fault of idev on fault (auto response, detach). */
+void iommufd_fault_flush_device(struct iommufd_fault *fault,
+				struct iommufd_device *idev);
+
+/* Access objects: access.c. */
+struct iommufd_access_ops {
+	bool needs_pin_pages;
+	/* Unpin whatever lies in [iova, iova + length): the IOVA is going. */
+	void (*unmap)(void *data, uint64_t iova, uint64_t length);
+};
+
+void iommufd_access_destroy_object(struct iommufd_object *obj);
+struct iommufd_access *iommufd_access_create(struct iommufd_ctx *ictx,
+					     const struct iommufd_access_ops *ops,
+					     void *data, int *rc);
+void iommufd_access_destroy(struct iommufd_access *access);
+int iommufd_access_attach(struct iommufd_access *access, uint32_t ioas_id);
+int iommufd_access_replace(struct iommufd_access *access, uint32_t ioas_id);
+int iommufd_access_pin_pages(struct iommufd_access *access, uint64_t iova,
+			     uint64_t length, bool write);
+void iommufd_access_unpin_pages(struct iommufd_access *access, uint64_t iova,
+				uint64_t length);
+int iommufd_access_rw(struct iommufd_access *access, uint64_t iova, void *buf,
+		      size_t len, bool write);
+/* The pages behind iova (pinned by the access), for checks. */
+struct iopt_pages *iommufd_access_iova_pages(struct iommufd_access *access,
+					    uint64_t iova, uint64_t *offset);
+
+/* selftest.c: the mock driver, only with --mock. */
+int iommufd_test(struct iommufd_ucmd *ucmd);
+void iommufd_selftest_destroy(struct iommufd_object *obj);
+/* Release selftest access files whose fds were all closed; any? */
+bool iommufd_selftest_reap_closed(void);
+extern const struct iommufd_iommu iommufd_mock_iommu;
+extern const struct iommufd_iommu iommufd_mock_iommu_huge;
 
 /* main.c: the file. */
 int iommufd_ctx_open(struct uvfio_call *call, int flags,

@@ -17,15 +17,19 @@
  * retried after the objects using it are gone.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "core/daemon.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/uaccess.h"
 #include "core/util.h"
 #include "iommufd/iommufd_private.h"
+#include "uvfio/uapi/iommufd_test.h"
 
 #define IOMMUFD_MAX_OBJECTS	(1u << 20)
 
@@ -39,7 +43,11 @@ struct iommufd_object_ops {
 static const struct iommufd_object_ops object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = { .destroy = iommufd_ioas_destroy },
 	[IOMMUFD_OBJ_HWPT_PAGING] = { .destroy = iommufd_hwpt_paging_destroy },
+	[IOMMUFD_OBJ_HWPT_NESTED] = { .destroy = iommufd_hwpt_nested_destroy },
 	[IOMMUFD_OBJ_DEVICE] = { .destroy = iommufd_device_destroy },
+	[IOMMUFD_OBJ_ACCESS] = { .destroy = iommufd_access_destroy_object },
+	[IOMMUFD_OBJ_FAULT] = { .destroy = iommufd_fault_destroy },
+	[IOMMUFD_OBJ_SELFTEST] = { .destroy = iommufd_selftest_destroy },
 };
 
 unsigned int iommufd_live_objects(void)
@@ -129,10 +137,53 @@ void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
 	iommufd_object_abort_and_destroy(ictx, obj);
 }
 
+bool iommufd_file_reap_if_closed(struct uvfio_file *file)
+{
+	struct pollfd pfd = { .events = POLLRDHUP };
+	char c;
+
+	if (!file || file->conn_fd < 0)
+		return false;
+	/* Closed for good: hung up and nothing left to read. */
+	pfd.fd = file->conn_fd;
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & (POLLHUP | POLLRDHUP)) ||
+	    recv(file->conn_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) != 0)
+		return false;
+	uvfio_conn_close_file(file);
+	uvfio_file_put(file);
+	return true;
+}
+
+/*
+ * close() releases a file before it returns; the daemon learns of it when
+ * it reads the hang-up, perhaps after the caller's next command. Files
+ * that hold objects of a context (fault queues, selftest accesses) are
+ * released here first when an object turns out busy, so "close(fd);
+ * IOMMU_DESTROY" answers as with the kernel.
+ */
+static bool iommufd_reap_closed_files(struct iommufd_ctx *ictx)
+{
+	bool reaped = iommufd_selftest_reap_closed();
+	uint32_t id;
+
+	for (id = 1; id < ictx->nr_objs; id++) {
+		struct iommufd_object *obj = ictx->objs[id];
+
+		if (obj && obj->type == IOMMUFD_OBJ_FAULT)
+			reaped |= iommufd_file_reap_if_closed(
+				container_of(obj, struct iommufd_fault, obj)->file);
+	}
+	return reaped;
+}
+
 int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
 {
 	struct iommufd_object *obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_ANY);
 
+	if (!obj)
+		return -ENOENT;
+	if (obj->users && iommufd_reap_closed_files(ictx))
+		obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_ANY);
 	if (!obj)
 		return -ENOENT;
 	if (obj->users)
@@ -243,6 +294,23 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64),
 	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
 		 __reserved),
+	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, iommufd_hwpt_set_dirty_tracking,
+		 struct iommu_hwpt_set_dirty_tracking, __reserved),
+	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, iommufd_hwpt_get_dirty_bitmap,
+		 struct iommu_hwpt_get_dirty_bitmap, data),
+	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate,
+		 struct iommu_hwpt_invalidate, __reserved),
+	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc,
+		 struct iommu_fault_alloc, out_fault_fd),
+};
+
+/* IOMMU_TEST_CMD sits far above the table; only with --mock. */
+static const struct iommufd_ioctl_op iommufd_test_op = {
+	.size = sizeof(struct iommu_test_cmd),
+	.min_size = offsetof(struct iommu_test_cmd, last) + sizeof(uint32_t),
+	.ioctl_num = IOMMU_TEST_CMD,
+	.execute = iommufd_test,
+	.mock_only = true,
 };
 
 /*
@@ -286,10 +354,13 @@ static long iommufd_fops_ioctl(struct uvfio_file *file, struct uvfio_call *call,
 	unsigned int nr = _IOC_NR(cmd);
 	int rc;
 
-	if (nr < IOMMUFD_CMD_BASE ||
-	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
+	if (cmd == IOMMU_TEST_CMD && iommufd_mock_enabled)
+		op = &iommufd_test_op;
+	else if (nr < IOMMUFD_CMD_BASE ||
+		 nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
 		return iommufd_vfio_ioctl(ictx, call, cmd, arg);
-	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
+	else
+		op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
 	if (!op->execute || op->ioctl_num != cmd)
 		return -ENOTTY;
 	if (copy_from_user(call, &ucmd.user_size, arg, sizeof(ucmd.user_size)))

@@ -78,6 +78,8 @@
 
 bool iopt_pages_force_maps_text;
 
+static struct iopt_pages *all_pages;
+
 static pthread_rwlock_t phys_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct interval_tree_root phys_itree;
 static uint64_t phys_cursor = PHYS_BASE;
@@ -357,6 +359,7 @@ struct uvfio_procmap_query {
 #define UVFIO_PROCMAP_QUERY	_IOWR('f', 17, struct uvfio_procmap_query)
 #define PROCMAP_VMA_READABLE	0x01
 #define PROCMAP_VMA_WRITABLE	0x02
+#define PROCMAP_VMA_SHARED	0x08
 
 struct vma_range {
 	uint64_t start, end;
@@ -612,6 +615,192 @@ static int iopt_pages_check_file(struct iopt_pages *pages, uint64_t last)
 	return 0;
 }
 
+/*
+ * Shared memory held the way a pin holds it: the file behind a shared
+ * VMA (MAP_SHARED anonymous memory is a shmem file too, memfd, hugetlbfs)
+ * opened through /proc/PID/map_files, which needs CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE, and mapped into the daemon. One mapping serves
+ * every pages object inside the same VMA: maps in small pieces must not
+ * cost a mapping each. Private memory, a range over several VMAs, or no
+ * permission: stay with process_vm_*, which needs the owner alive
+ * (docs/deviations.md).
+ */
+struct shared_backing {
+	struct shared_backing *next;
+	unsigned int refs;
+	uint64_t dev, ino;
+	uint64_t offset, len;		/* the file range mapped */
+	void *map;
+};
+
+static struct shared_backing *backings;
+
+struct vma_desc {
+	uint64_t start, end, offset, dev, ino;
+	bool shared, write;
+};
+
+/* The maps text, for kernels without PROCMAP_QUERY. */
+static int vma_find_line(pid_t pid, uint64_t addr, struct vma_desc *out)
+{
+	char path[64], line[512];
+	int rc = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, off, ino;
+		unsigned int maj, min;
+		char perms[8];
+
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &start, &end,
+			   perms, &off, &maj, &min, &ino) != 7)
+			continue;
+		if (addr < start || addr >= end)
+			continue;
+		*out = (struct vma_desc){
+			.start = start, .end = end, .offset = off,
+			.dev = ((uint64_t)maj << 32) | min, .ino = ino,
+			.shared = perms[3] == 's', .write = perms[1] == 'w',
+		};
+		rc = 0;
+		break;
+	}
+	fclose(f);
+	return rc;
+}
+
+static int vma_find(pid_t pid, uint64_t addr, struct vma_desc *out)
+{
+	struct uvfio_procmap_query q = { .size = sizeof(q), .query_addr = addr };
+	struct vma_checker vc;
+
+	if (iopt_pages_force_maps_text || vma_checker_open(&vc, pid))
+		return vma_find_line(pid, addr, out);
+	if (ioctl(vc.fd, UVFIO_PROCMAP_QUERY, &q)) {
+		vma_checker_close(&vc);
+		return vma_find_line(pid, addr, out);
+	}
+	vma_checker_close(&vc);
+	*out = (struct vma_desc){
+		.start = q.vma_start, .end = q.vma_end, .offset = q.vma_offset,
+		.dev = ((uint64_t)q.dev_major << 32) | q.dev_minor,
+		.ino = q.inode,
+		.shared = q.vma_flags & PROCMAP_VMA_SHARED,
+		.write = q.vma_flags & PROCMAP_VMA_WRITABLE,
+	};
+	return 0;
+}
+
+static struct shared_backing *backing_get(pid_t pid, const struct vma_desc *v)
+{
+	uint64_t len = v->end - v->start;
+	struct shared_backing *b;
+	char path[96];
+	void *map;
+	int fd;
+
+	for (b = backings; b; b = b->next) {
+		if (b->dev == v->dev && b->ino == v->ino &&
+		    b->offset <= v->offset &&
+		    v->offset + len <= b->offset + b->len) {
+			b->refs++;
+			return b;
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)pid,
+		 (unsigned long long)v->start, (unsigned long long)v->end);
+	fd = open(path, (v->write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	map = mmap(NULL, len, PROT_READ | (v->write ? PROT_WRITE : 0),
+		   MAP_SHARED, fd, v->offset);
+	close(fd);
+	if (map == MAP_FAILED)
+		return NULL;
+	b = uvfio_zalloc(sizeof(*b));
+	if (!b) {
+		munmap(map, len);
+		return NULL;
+	}
+	*b = (struct shared_backing){
+		.next = backings, .refs = 1, .dev = v->dev, .ino = v->ino,
+		.offset = v->offset, .len = len, .map = map,
+	};
+	backings = b;
+	return b;
+}
+
+static void backing_put(struct shared_backing *b)
+{
+	struct shared_backing **pp;
+
+	if (!b || --b->refs)
+		return;
+	for (pp = &backings; *pp; pp = &(*pp)->next) {
+		if (*pp == b) {
+			*pp = b->next;
+			break;
+		}
+	}
+	munmap(b->map, b->len);
+	free(b);
+}
+
+static void iopt_pages_map_shared(struct iopt_pages *pages)
+{
+	uint64_t bytes = pages->npages << IOPT_PAGE_SHIFT;
+	pid_t pid = pages->source_mm->pid;
+	struct shared_backing *b;
+	struct vma_desc v;
+
+	pages->shared_tried = true;
+	if (vma_find(pid, pages->uptr, &v) || !v.shared ||
+	    pages->uptr + bytes > v.end)
+		return;
+	b = backing_get(pid, &v);
+	if (!b)
+		return;
+	/* Still the same process? Then the file is what it mapped. */
+	if (!uvfio_mm_alive(pages->source_mm)) {
+		backing_put(b);
+		return;
+	}
+	pages->shared = b;
+	pages->shared_map = (uint8_t *)b->map + (v.offset - b->offset);
+	pages->shared_off = pages->uptr - v.start;
+}
+
+unsigned int iopt_user_page_pins(pid_t pid, uint64_t va)
+{
+	struct iopt_pages *pages;
+	unsigned int n = 0;
+
+	for (pages = all_pages; pages; pages = pages->all_next) {
+		uint64_t idx;
+
+		if (pages->type != IOPT_ADDRESS_USER ||
+		    pages->source_mm->pid != pid || va < pages->uptr)
+			continue;
+		idx = (va - pages->uptr) >> IOPT_PAGE_SHIFT;
+		if (idx >= pages->npages)
+			continue;
+		if (interval_tree_iter_first(&pages->pin_itree, idx, idx))
+			n++;
+	}
+	return n;
+}
+
+bool iopt_pages_is_user_va(const struct iopt_pages *pages, uint64_t offset,
+			   pid_t pid, uint64_t va)
+{
+	return pages->type == IOPT_ADDRESS_USER &&
+	       pages->source_mm->pid == pid && pages->uptr + offset == va;
+}
+
 static uint64_t last_hole_index(struct iopt_pages *pages, uint64_t first,
 				uint64_t last)
 {
@@ -637,9 +826,12 @@ int iopt_pages_pin(struct iopt_pages *pages, struct interval_tree_node *user,
 	newly = interval_tree_count_holes(&pages->pin_itree, first_index,
 					  last_index);
 	if (newly) {
-		if (pages->type == IOPT_ADDRESS_USER)
+		if (pages->type == IOPT_ADDRESS_USER) {
 			rc = iopt_pages_check_user(pages, first_index,
 						   last_index);
+			if (!rc && !pages->shared_tried)
+				iopt_pages_map_shared(pages);
+		}
 		else
 			rc = iopt_pages_check_file(pages,
 				last_hole_index(pages, first_index, last_index));
@@ -705,6 +897,16 @@ int iopt_pages_rw(struct iopt_pages *pages, uint64_t offset, void *buf,
 		return -EFAULT;
 	if (!len)
 		return 0;
+	if (pages->type == IOPT_ADDRESS_USER && pages->shared_map) {
+		uint8_t *p = (uint8_t *)pages->shared_map + pages->shared_off +
+			     offset;
+
+		if (is_write)
+			memcpy(p, buf, len);
+		else
+			memcpy(buf, p, len);
+		return 0;
+	}
 	if (pages->type == IOPT_ADDRESS_USER) {
 		if (is_write)
 			return uvfio_mm_write(pages->source_mm,
@@ -748,6 +950,11 @@ static int iopt_alloc_pages(const struct iopt_source *src, uint64_t start_byte,
 	pages->account_mode = src->account_mode;
 	pages->fd = -1;
 	pages->pin_itree = INTERVAL_TREE_ROOT_INIT;
+	pages->all_next = all_pages;
+	if (all_pages)
+		all_pages->all_pprev = &pages->all_next;
+	pages->all_pprev = &all_pages;
+	all_pages = pages;
 	*ret_pages = pages;
 	return 0;
 }
@@ -822,6 +1029,10 @@ void iopt_put_pages(struct iopt_pages *pages)
 		phys_free(pages);
 	if (pages->map)
 		munmap(pages->map, pages->npages << IOPT_PAGE_SHIFT);
+	backing_put(pages->shared);
+	*pages->all_pprev = pages->all_next;
+	if (pages->all_next)
+		pages->all_next->all_pprev = pages->all_pprev;
 	if (pages->fd >= 0)
 		close(pages->fd);
 	uvfio_mm_put(pages->source_mm);

@@ -70,6 +70,20 @@ struct iopt_pages {
 	/* Where these pages sit in physical memory, while pinned. */
 	struct interval_tree_node phys;
 	bool has_phys;
+
+	/*
+	 * USER pages in a shared mapping: the mapping's file, mapped here at
+	 * the first pin, so the memory stays held after the owner unmaps it
+	 * or exits, as pinned pages do. uptr is at shared_map + shared_off.
+	 */
+	struct shared_backing *shared;
+	void *shared_map;
+	uint64_t shared_off;
+	bool shared_tried;
+
+	/* Every pages object, for the selftest's page reference checks. */
+	struct iopt_pages *all_next;
+	struct iopt_pages **all_pprev;
 };
 
 /*
@@ -125,6 +139,15 @@ int iopt_pages_rw(struct iopt_pages *pages, uint64_t offset, void *buf,
 struct iopt_pages *iopt_phys_to_pages(uint64_t pa, uint64_t *offset);
 /* Access physical memory (the DMA path): 0 or -EFAULT. Any thread. */
 int iopt_phys_rw(uint64_t pa, void *buf, size_t len, bool is_write);
+
+/*
+ * How many pages objects pin the CPU page at va of process pid (the
+ * kernel's pin count of that page, as the selftest checks it).
+ */
+unsigned int iopt_user_page_pins(pid_t pid, uint64_t va);
+/* Is byte offset of pages the byte at va of process pid? */
+bool iopt_pages_is_user_va(const struct iopt_pages *pages, uint64_t offset,
+			   pid_t pid, uint64_t va);
 
 /* Pages charged to a user in IOMMUFD_ACCOUNT_USER mode (for stats). */
 uint64_t iopt_user_locked_pages(uid_t uid);

@@ -604,8 +604,9 @@ static void test_other_process(void)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	close(pipefd[1]);
-	CHECK_EQ(iommu_domain_dma_rw(d, BASE + 6 * P, &c, 1, false), -EFAULT);
-	CHECK_EQ(last_fault(), IOMMU_FAULT_MEMORY);
+	/* Pinned shared memory outlives its owner, as the kernel's pin. */
+	CHECK_EQ(iommu_domain_dma_rw(d, BASE + 6 * P, &c, 1, false), 0);
+	CHECK_EQ(c, 'k');
 	CHECK(!uvfio_mm_alive(mm));
 	/* Unmap and detach still work on a dead source */
 	CHECK_EQ(iopt_unmap_all(iopt, NULL), 0);
@@ -1090,7 +1091,7 @@ static void test_dirty_bitmap(void)
 struct dma_thread {
 	struct iommu_domain *d;
 	bool stop;
-	unsigned long ok, faults;
+	unsigned long ok, faults, stable_faults;
 };
 
 static void *dma_thread_fn(void *arg)
@@ -1101,7 +1102,7 @@ static void *dma_thread_fn(void *arg)
 	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
 		if (iommu_domain_dma_rw(t->d, BASE + 8, tmp, sizeof(tmp),
 					false))
-			t->faults += 1000000;	/* the stable area must work */
+			t->stable_faults++;	/* the stable area must work */
 		if (iommu_domain_dma_rw(t->d, BASE + 64 * P + 8, tmp,
 					sizeof(tmp), true))
 			t->faults++;
@@ -1130,7 +1131,7 @@ static void test_concurrent_dma(void)
 	__atomic_store_n(&t.stop, true, __ATOMIC_RELEASE);
 	pthread_join(thread, NULL);
 	CHECK_EQ(bad, 0);
-	CHECK(t.faults < 1000000);
+	CHECK_EQ(t.stable_faults, 0);
 	CHECK_EQ(iopt_unmap_all(iopt, NULL), 0);
 	iopt_table_remove_domain(iopt, t.d);
 	iommu_domain_free(t.d);

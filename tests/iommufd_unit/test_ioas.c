@@ -135,6 +135,23 @@ static int run(int (*fn)(struct iommufd_ucmd *), void *user, size_t size)
 	return run_to(fn, user, (uintptr_t)user, size);
 }
 
+/* IOMMU_OPTION: the dispatcher (main.c) copies val64 back on success. */
+static int run_option(struct iommu_option *cmd)
+{
+	uint64_t kbuf[32];
+	struct iommufd_ucmd ucmd = {
+		.ictx = &ictx, .call = &call, .ubuffer = (uintptr_t)cmd,
+		.user_size = sizeof(*cmd), .cmd = kbuf,
+	};
+	int rc;
+
+	memcpy(kbuf, cmd, sizeof(*cmd));
+	rc = iommufd_ioas_option(&ucmd);
+	if (!rc)
+		cmd->val64 = ((struct iommu_option *)kbuf)->val64;
+	return rc;
+}
+
 static uint32_t ioas_alloc(void)
 {
 	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
@@ -464,34 +481,34 @@ static void test_option(void)
 	};
 	struct iommufd_ioas *ioas = iommufd_get_ioas(&ictx, id);
 
-	CHECK_EQ(run(iommufd_ioas_option, &cmd, sizeof(cmd)), 0);
+	CHECK_EQ(run_option(&cmd), 0);
 	CHECK_EQ(cmd.val64, 1);
 	cmd.op = IOMMU_OPTION_OP_SET;
 	cmd.val64 = 0;
-	CHECK_EQ(run(iommufd_ioas_option, &cmd, sizeof(cmd)), 0);
+	CHECK_EQ(run_option(&cmd), 0);
 	CHECK(ioas->iopt->disable_large_pages);
 	CHECK_EQ(ioas->iopt->iova_alignment, P);
 	cmd.op = IOMMU_OPTION_OP_GET;
-	CHECK_EQ(run(iommufd_ioas_option, &cmd, sizeof(cmd)), 0);
+	CHECK_EQ(run_option(&cmd), 0);
 	CHECK_EQ(cmd.val64, 0);
 	cmd.op = IOMMU_OPTION_OP_SET;
 	cmd.val64 = 2;
-	CHECK_EQ(run(iommufd_ioas_option, &cmd, sizeof(cmd)), -EINVAL);
+	CHECK_EQ(run_option(&cmd), -EINVAL);
 	cmd.val64 = 1;
-	CHECK_EQ(run(iommufd_ioas_option, &cmd, sizeof(cmd)), 0);
+	CHECK_EQ(run_option(&cmd), 0);
 	CHECK(!ioas->iopt->disable_large_pages);
 	CHECK_EQ(ioas->iopt->iova_alignment, 1);
 	cmd.op = 7;
-	CHECK_EQ(run(iommufd_ioas_option, &cmd, sizeof(cmd)), -EOPNOTSUPP);
+	CHECK_EQ(run_option(&cmd), -EOPNOTSUPP);
 	cmd.op = IOMMU_OPTION_OP_GET;
 	cmd.option_id = 9;
-	CHECK_EQ(run(iommufd_ioas_option, &cmd, sizeof(cmd)), -EOPNOTSUPP);
+	CHECK_EQ(run_option(&cmd), -EOPNOTSUPP);
 	cmd.option_id = IOMMU_OPTION_HUGE_PAGES;
 	cmd.object_id = 0;
-	CHECK_EQ(run(iommufd_ioas_option, &cmd, sizeof(cmd)), -ENOENT);
+	CHECK_EQ(run_option(&cmd), -ENOENT);
 	cmd.object_id = id;
 	cmd.__reserved = 1;
-	CHECK_EQ(run(iommufd_ioas_option, &cmd, sizeof(cmd)), -EOPNOTSUPP);
+	CHECK_EQ(run_option(&cmd), -EOPNOTSUPP);
 	ioas_free(id);
 }
 
