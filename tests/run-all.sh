@@ -46,5 +46,21 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:verify_asan_link_order=0:abor
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
 
+# The kernel's own iommufd selftest (190 cases), built from Debian's
+# linux-source-6.12 unchanged, run under `uvfio run --mock`.
+conformance=../shared/conformance/iommufd-selftest.sh
+if [ -x "$conformance" ] || [ -f "$conformance" ]; then
+	out=$(bash "$conformance" -k -- "$PWD/build/src/cli/uvfio" run --mock -- 2>&1 | tail -40)
+	echo "$out"
+	line=$(grep -E '^iommufd: [0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -1)
+	p=$(sed -nE 's/^iommufd: ([0-9]+) passed.*/\1/p' <<<"$line")
+	f=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$line")
+	total_pass=$((total_pass + ${p:-0}))
+	total_fail=$((total_fail + ${f:-1}))
+else
+	echo "FAIL: $conformance not found (the shared/ directory must sit beside the repository)"
+	total_fail=$((total_fail + 1))
+fi
+
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
