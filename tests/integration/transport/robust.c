@@ -45,6 +45,26 @@ static int daemon_fds(void)
 	return n;
 }
 
+/*
+ * The daemon closes a broker connection just after answering on it, so a
+ * reading taken right after a CTL request may still see that fd: wait
+ * (up to a second) until the count reaches want, or, with want < 0, until
+ * two readings 10 ms apart agree.
+ */
+static int daemon_fds_settled(int want)
+{
+	int prev = daemon_fds(), n = prev, i;
+
+	for (i = 0; i < 100; i++) {
+		usleep(10000);
+		n = daemon_fds();
+		if (want >= 0 ? n == want : n == prev)
+			return n;
+		prev = n;
+	}
+	return n;
+}
+
 static int raw_send(int sock, const void *buf, size_t len, const int *fds,
 		    unsigned int nfds)
 {
@@ -302,12 +322,13 @@ int main(void)
 	daemon_pid = uvfio_client_daemon_pid(rundir);
 	if (daemon_pid <= 0 || itest_stats(&base))
 		itest_die("daemon");
-	fds0 = daemon_fds();
+	fds0 = daemon_fds_settled(-1);
 	broker_cases();
 	file_cases();
 	wrong_kind_fds();
 	CHECK(itest_stats_settle(&base, 1000), "counts back to baseline");
-	CHECK(daemon_fds() == fds0, "the daemon holds as many fds as before (%d)", fds0);
+	CHECK(daemon_fds_settled(fds0) == fds0,
+	      "the daemon holds as many fds as before (%d)", fds0);
 	CHECK(itest_edu_setup(&e, ITEST_CDEV) == 0 && itest_edu_dma_roundtrip(&e) == 0,
 	      "the daemon still serves: edu DMA works");
 	itest_edu_close(&e);
