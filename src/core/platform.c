@@ -112,6 +112,11 @@ int platform_init(const char *machine_file)
 		       "(built-in)", err[0] ? err : strerror(-rc));
 		return rc;
 	}
+	rc = vfio_groups_init(topo_group_count(p->machine));
+	if (!rc)
+		rc = vfio_container_init();
+	if (rc)
+		return rc;
 	topo_for_each_endpoint(p->machine, n)
 		count++;
 	p->funcs = uvfio_calloc(count ? count : 1, sizeof(*p->funcs));
@@ -145,6 +150,8 @@ void platform_exit(void)
 	dev_sets = NULL;
 	nr_dev_sets = 0;
 	free(p->funcs);
+	vfio_container_exit();
+	vfio_groups_exit();
 	topo_machine_free(p->machine);
 	memset(p, 0, sizeof(*p));
 }

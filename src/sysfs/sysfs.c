@@ -220,6 +220,9 @@ static int build_function(const struct topo_machine *m, struct platform_func *f)
 		snprintf(dir, sizeof(dir), "%s/dev/vfio/devices/%s", root,
 			 f->vdev->name);
 		write_file(dir, "", 0, 0600);
+		/* The group's node: the daemon answers opens of /dev/vfio/N. */
+		snprintf(dir, sizeof(dir), "%s/dev/vfio/%d", root, n->group);
+		write_file(dir, "", 0, 0600);
 	}
 	snprintf(target, sizeof(target), "../../../devices/%s", rel);
 	symlinkf(target, "sys/bus/pci/devices/%s", n->bdf);

@@ -8,6 +8,12 @@
  * writes and mmaps work. Every ioctl on an unbound file fails with
  * EINVAL, as in the kernel. Closing the file unbinds it; the iommufd
  * context stays alive for as long as a bound device holds it.
+ *
+ * Binding claims the group's DMA ownership for the iommufd context
+ * (EPERM when a host driver or another owner holds the group) and keeps
+ * the group file from opening (EBUSY both ways), as the kernel does.
+ * Device files of the group path use the same file operations (df->group
+ * set, access granted at creation).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -96,15 +102,21 @@ static void vfio_df_unbind(struct vfio_device_file *df)
 	iommufd_device_unbind(vdev->idev);
 	vdev->idev = NULL;
 	vdev->iommufd = NULL;
+	vdev->cdev_opened = false;
 	uvfio_file_put(df->iommufd_file);
 	df->iommufd_file = NULL;
+	vfio_device_release_dma_owner(vdev);
+	vfio_device_unblock_group(vdev);
 }
 
 static void vfio_df_release(struct uvfio_file *file)
 {
 	struct vfio_device_file *df = file->private_data;
 
-	vfio_df_unbind(df);
+	if (df->group)
+		vfio_df_group_close(df);
+	else
+		vfio_df_unbind(df);
 	free(df);
 }
 
@@ -118,15 +130,59 @@ static const struct uvfio_file_ops vfio_device_fops = {
 	.release = vfio_df_release,
 };
 
+static int df_bind(struct vfio_device_file *df, struct uvfio_call *call,
+		   int32_t iommufd, uint32_t *ret_devid)
+{
+	struct vfio_device *vdev = df->device;
+	struct uvfio_file *ifile;
+	struct iommufd_ctx *ictx;
+	int rc;
+
+	/* One device cannot be bound twice. */
+	if (df->access_granted)
+		return -EINVAL;
+	if (uvfio_call_fd(call, iommufd) < 0)
+		return -EBADF;
+	ifile = uvfio_call_file(call, iommufd);
+	ictx = iommufd_ctx_from_file(ifile);
+	if (!ictx)
+		return -EBADFD;
+	/* Only the group path opens a device more than once. */
+	if (vdev->open_count || vdev->idev)
+		return -EINVAL;
+	/* iommufd_device_bind() claims DMA ownership for the context. */
+	rc = vfio_device_claim_dma_owner(vdev, ictx);
+	if (rc)
+		return rc;
+	rc = iommufd_device_bind(ictx, vdev, vdev->group_id, ret_devid,
+				 &vdev->idev);
+	if (rc)
+		goto err_release;
+	vdev->iommufd = ictx;
+	df->iommufd_file = uvfio_file_get(ifile);
+	rc = vfio_device_open(df);
+	if (rc)
+		goto err_unbind;
+	vdev->cdev_opened = true;
+	return 0;
+
+err_unbind:
+	iommufd_device_unbind(vdev->idev);
+	vdev->idev = NULL;
+	vdev->iommufd = NULL;
+	uvfio_file_put(df->iommufd_file);
+	df->iommufd_file = NULL;
+err_release:
+	vfio_device_release_dma_owner(vdev);
+	return rc;
+}
+
 long vfio_df_ioctl_bind_iommufd(struct vfio_device_file *df,
 				struct uvfio_call *call, uint64_t arg)
 {
-	struct vfio_device *vdev = df->device;
 	struct vfio_device_bind_iommufd bind;
 	size_t minsz = offsetof(struct vfio_device_bind_iommufd, out_devid) +
 		       sizeof(bind.out_devid);
-	struct uvfio_file *ifile;
-	struct iommufd_ctx *ictx;
 	uint32_t devid;
 	int rc;
 
@@ -135,43 +191,31 @@ long vfio_df_ioctl_bind_iommufd(struct vfio_device_file *df,
 		return rc;
 	if (bind.flags || bind.iommufd < 0)
 		return -EINVAL;
-	if (df->access_granted)
+	/* BIND_IOMMUFD is for cdev files only. */
+	if (df->group)
 		return -EINVAL;
-	if (uvfio_call_fd(call, bind.iommufd) < 0)
-		return -EBADF;
-	ifile = uvfio_call_file(call, bind.iommufd);
-	ictx = iommufd_ctx_from_file(ifile);
-	if (!ictx)
-		return -EBADFD;
-	/* A device opens once through its cdev. */
-	if (vdev->open_count || vdev->idev)
-		return -EINVAL;
-	rc = iommufd_device_bind(ictx, vdev, vdev->group_id, &devid, &vdev->idev);
+	rc = vfio_device_block_group(df->device);
 	if (rc)
 		return rc;
-	vdev->iommufd = ictx;
-	df->iommufd_file = uvfio_file_get(ifile);
-	rc = vfio_device_open(df);
+	rc = df_bind(df, call, bind.iommufd, &devid);
 	if (rc)
-		goto err_unbind;
+		goto err_unblock;
 	if (copy_to_user(call, arg + offsetof(struct vfio_device_bind_iommufd,
 					      out_devid),
 			 &devid, sizeof(devid))) {
 		rc = -EFAULT;
-		goto err_close;
+		goto err_unbind;
 	}
 	df->devid = devid;
 	df->access_granted = true;
 	return 0;
 
-err_close:
-	vfio_device_close(df);
 err_unbind:
-	iommufd_device_unbind(vdev->idev);
-	vdev->idev = NULL;
-	vdev->iommufd = NULL;
-	uvfio_file_put(df->iommufd_file);
-	df->iommufd_file = NULL;
+	df->access_granted = true;
+	vfio_df_unbind(df);
+	return rc;
+err_unblock:
+	vfio_device_unblock_group(df->device);
 	return rc;
 }
 
@@ -218,6 +262,14 @@ long vfio_df_ioctl_detach_pt(struct vfio_device_file *df,
 		return -EINVAL;
 	iommufd_device_detach(df->device->idev);
 	return 0;
+}
+
+/* A device file opened through its group: access is granted already. */
+int vfio_df_file_create(struct vfio_device_file *df, struct uvfio_call *call,
+			int flags, struct uvfio_file **ret_file)
+{
+	return uvfio_file_create(&vfio_device_fops, df, flags, call,
+				 UVFIO_FD_RET, 0, ret_file);
 }
 
 static int vfio_cdev_open(struct uvfio_call *call, void *data, int flags,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The VFIO core inside uvfiod: devices, reset sets, and the two ways in
- * (the cdev /dev/vfio/devices/vfioN, and later the group /dev/vfio/N).
+ * The VFIO core inside uvfiod: devices, groups, containers, reset sets,
+ * and the two ways in (the cdev /dev/vfio/devices/vfioN, and the group
+ * /dev/vfio/N with a type1 container or an iommufd).
  *
  * A vfio_device exists for every function bound to vfio-pci. Each open of
  * its cdev is a vfio_device_file: inert until VFIO_DEVICE_BIND_IOMMUFD
@@ -25,7 +26,10 @@ struct uvfio_file;
 struct uvfio_mmap_info;
 struct iommufd_ctx;
 struct iommufd_device;
+struct vfio_container;
 struct vfio_device;
+struct vfio_group;
+struct vfio_iommu;
 struct vfio_pci_core_device;
 
 struct vfio_device_ops {
@@ -61,6 +65,8 @@ struct vfio_device {
 	struct vfio_device_set *dev_set;
 	unsigned int index;		/* N of vfioN */
 	unsigned int group_id;
+	struct vfio_group *group;
+	bool cdev_opened;		/* bound through its cdev */
 	char name[32];			/* "vfio0" */
 	char cdev_path[64];		/* "/dev/vfio/devices/vfio0" */
 	unsigned int open_count;	/* bound files */
@@ -76,6 +82,35 @@ struct vfio_device_file {
 	struct uvfio_file *iommufd_file;	/* held while bound */
 	bool access_granted;
 	uint32_t devid;
+	/* Group path: the group file (a reference), NULL on the cdev path. */
+	struct vfio_group *group;
+	struct uvfio_file *group_file;
+};
+
+/*
+ * A group: the iommu_group's DMA-ownership state and VFIO's group, in one
+ * (every iommu group of the machine has one; /dev/vfio/N exists while a
+ * device of the group is bound to vfio-pci).
+ *
+ * DMA ownership (iommu_group->owner/owner_cnt): a host driver bound to a
+ * member claims the group for the kernel's DMA API; a VFIO user claims it
+ * with an owner token (an iommufd context, or the group for a container).
+ * Claims by different owners exclude each other with EPERM.
+ */
+struct vfio_group {
+	unsigned int id;
+	char path[32];			/* "/dev/vfio/3" */
+	unsigned int nr_devices;	/* bound to vfio-pci */
+	bool registered;		/* node exists */
+	struct uvfio_file *opened_file;	/* the one open of /dev/vfio/N */
+	unsigned int cdev_device_open_cnt;
+	struct vfio_container *container;
+	unsigned int container_users;	/* 1 + device files of the group */
+	struct iommufd_ctx *iommufd;	/* SET_CONTAINER with an iommufd */
+	struct uvfio_file *iommufd_file;
+	const void *owner;
+	unsigned int owner_cnt;
+	struct vfio_group *container_next;
 };
 
 int vfio_register_device(struct vfio_device *vdev);
@@ -90,6 +125,53 @@ long vfio_device_fops_ioctl(struct vfio_device_file *df,
 			    uint64_t arg);
 int vfio_device_open(struct vfio_device_file *df);
 void vfio_device_close(struct vfio_device_file *df);
+
+/* Device files, shared by both paths (device_cdev.c). */
+int vfio_df_file_create(struct vfio_device_file *df, struct uvfio_call *call,
+			int flags, struct uvfio_file **ret_file);
+/* Another device of ictx's shares vdev's group: -ENOENT; bound: its id. */
+int vfio_iommufd_get_dev_id(struct vfio_device *vdev, struct iommufd_ctx *ictx);
+
+/* Groups and DMA ownership (group.c). */
+int vfio_groups_init(unsigned int nr_groups);
+void vfio_groups_exit(void);
+struct vfio_group *vfio_group_get(unsigned int id);
+unsigned int vfio_group_count(void);
+void vfio_group_add_device(struct vfio_device *vdev);
+void vfio_group_del_device(struct vfio_device *vdev);
+struct vfio_group *vfio_group_from_file(struct uvfio_file *file);
+/* Members bound to a host driver (the kernel's DMA-API users). */
+unsigned int vfio_group_host_claims(const struct vfio_group *group);
+bool vfio_group_dma_owner_claimed(const struct vfio_group *group);
+bool vfio_group_viable(const struct vfio_group *group);
+int vfio_device_claim_dma_owner(struct vfio_device *vdev, const void *owner);
+void vfio_device_release_dma_owner(struct vfio_device *vdev);
+/* iommu_group_claim_dma_owner(): EPERM unless no one holds the group. */
+int vfio_group_claim_dma_owner(struct vfio_group *group, const void *owner);
+void vfio_group_release_dma_owner(struct vfio_group *group);
+int vfio_device_block_group(struct vfio_device *vdev);
+void vfio_device_unblock_group(struct vfio_device *vdev);
+void vfio_df_group_close(struct vfio_device_file *df);
+
+/* The legacy container /dev/vfio/vfio (container.c). */
+int vfio_container_init(void);
+void vfio_container_exit(void);
+struct vfio_container *vfio_container_from_file(struct uvfio_file *file);
+int vfio_container_attach_group(struct vfio_container *c,
+				struct vfio_group *group);
+void vfio_group_detach_container(struct vfio_group *group);
+int vfio_container_dma_rw(struct vfio_container *c, uint64_t iova, void *buf,
+			  size_t len, bool is_write);
+
+/* type1/type1v2 (vfio_iommu_type1.c). */
+int vfio_iommu_type1_check_extension(struct vfio_iommu *iommu,
+				     unsigned long arg);
+int vfio_iommu_type1_open(unsigned long type, struct vfio_iommu **ret);
+void vfio_iommu_type1_release(struct vfio_iommu *iommu);
+long vfio_iommu_type1_ioctl(struct vfio_iommu *iommu, struct uvfio_call *call,
+			    unsigned long cmd, uint64_t arg);
+int vfio_iommu_type1_dma_rw(struct vfio_iommu *iommu, uint64_t iova,
+			    void *buf, size_t len, bool is_write);
 
 /* The cdev path. */
 int vfio_device_cdev_init(struct vfio_device *vdev);

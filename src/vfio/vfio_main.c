@@ -30,6 +30,7 @@ int vfio_register_device(struct vfio_device *vdev)
 		;
 	vdev->next = *pp;
 	*pp = vdev;
+	vfio_group_add_device(vdev);
 	return vfio_device_cdev_init(vdev);
 }
 
@@ -38,6 +39,7 @@ void vfio_unregister_device(struct vfio_device *vdev)
 	struct vfio_device **pp;
 
 	uvfio_node_unregister(vdev->cdev_path);
+	vfio_group_del_device(vdev);
 	for (pp = &devices; *pp; pp = &(*pp)->next) {
 		if (*pp == vdev) {
 			*pp = vdev->next;
@@ -108,11 +110,17 @@ int vfio_device_dma_rw(struct vfio_device *vdev, uint64_t iova, void *buf,
 {
 	int rc;
 
-	/* Bound to vfio-pci but not attached: DMA is blocked. */
-	if (!vdev->idev)
-		rc = -EFAULT;
-	else
+	/*
+	 * Through the iommufd HWPT it is attached to, or the domain of the
+	 * group's type1 container; otherwise the group's blocking domain.
+	 */
+	if (vdev->idev)
 		rc = iommufd_device_dma_rw(vdev->idev, iova, buf, len, is_write);
+	else if (vdev->group && vdev->group->container)
+		rc = vfio_container_dma_rw(vdev->group->container, iova, buf,
+					   len, is_write);
+	else
+		rc = -EFAULT;
 	if (rc) {
 		vdev->iommu_faults++;
 		pr_info("%s: DMA %s iova 0x%llx len %zu refused by the IOMMU",
@@ -120,6 +128,25 @@ int vfio_device_dma_rw(struct vfio_device *vdev, uint64_t iova, void *buf,
 			(unsigned long long)iova, len);
 	}
 	return rc;
+}
+
+/*
+ * vfio_iommufd_get_dev_id(): the dev_id when vdev is bound to ictx;
+ * -ENOENT when another device of its group is (the group is then owned
+ * by ictx, so vdev cannot be anyone else's); -ENODEV otherwise.
+ */
+int vfio_iommufd_get_dev_id(struct vfio_device *vdev, struct iommufd_ctx *ictx)
+{
+	struct vfio_device *o;
+
+	if (!ictx)
+		return -ENODEV;
+	if (vdev->idev && vdev->iommufd == ictx)
+		return (int)iommufd_device_to_id(vdev->idev);
+	for (o = devices; o; o = o->next)
+		if (o->group == vdev->group && o->idev && o->iommufd == ictx)
+			return -ENOENT;
+	return -ENODEV;
 }
 
 static long vfio_ioctl_device_feature(struct vfio_device_file *df,

@@ -215,6 +215,10 @@ static long vfio_pci_ioctl(struct vfio_device *vdev, struct uvfio_call *call,
 		return vfio_pci_ioctl_reset(vpci);
 	case VFIO_DEVICE_IOEVENTFD:
 		return vfio_pci_ioctl_ioeventfd(vpci, call, arg);
+	case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
+		return vfio_pci_ioctl_get_pci_hot_reset_info(vpci, call, arg);
+	case VFIO_DEVICE_PCI_HOT_RESET:
+		return vfio_pci_ioctl_pci_hot_reset(vpci, call, arg);
 	default:
 		return -ENOTTY;
 	}

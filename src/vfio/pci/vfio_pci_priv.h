@@ -5,6 +5,7 @@
  *   vfio_pci_config.c  what user space sees of config space (virtualised)
  *   vfio_pci_intrs.c   SET_IRQS: INTx, MSI, MSI-X, ERR, REQ -> eventfds
  *   vfio_pci_rdwr.c    BAR and ROM access through read/write and mmap
+ *   vfio_pci_reset.c   hot reset of a slot or bus (dev_set wide)
  */
 #ifndef UVFIO_VFIO_PCI_PRIV_H
 #define UVFIO_VFIO_PCI_PRIV_H
@@ -117,6 +118,13 @@ void vfio_pci_runtime_pm_exit(struct vfio_pci_core_device *vpci);
 long vfio_pci_ioctl_ioeventfd(struct vfio_pci_core_device *vpci,
 			      struct uvfio_call *call, uint64_t arg);
 void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vpci);
+
+/* hot reset (vfio_pci_reset.c) */
+long vfio_pci_ioctl_get_pci_hot_reset_info(struct vfio_pci_core_device *vpci,
+					   struct uvfio_call *call,
+					   uint64_t arg);
+long vfio_pci_ioctl_pci_hot_reset(struct vfio_pci_core_device *vpci,
+				  struct uvfio_call *call, uint64_t arg);
 
 /* BARs and ROM */
 ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vpci,
