@@ -108,11 +108,19 @@ int uvfio_watch_fd(int fd, void (*cb)(void *data), void *data)
 
 void uvfio_unwatch_fd(int fd)
 {
+	if (fd < 0 || (unsigned int)fd >= nconns || conns[fd].kind != CONN_WATCH)
+		return;
 	/* The fd stays open: it belongs to the caller. */
 	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
 	conns[fd] = (struct conn){ 0 };
 	live_conns--;
 }
+
+/* Client processes' exits, reported through their pidfds. */
+static const struct uvfio_mm_watcher pidfd_watcher = {
+	.watch = uvfio_watch_fd,
+	.unwatch = uvfio_unwatch_fd,
+};
 
 static void handle_watch(int fd)
 {
@@ -542,6 +550,7 @@ int uvfio_daemon_run(const struct uvfio_daemon_opts *opts)
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0)
 		return -errno;
+	uvfio_mm_set_watcher(&pidfd_watcher);
 	rc = uvfio_subsys_init();
 	if (rc)
 		goto out_ep;
@@ -576,6 +585,7 @@ out_conns:
 out_subsys:
 	uvfio_subsys_exit();
 out_ep:
+	uvfio_mm_set_watcher(NULL);
 	close(epfd);
 	free(conns);
 	conns = NULL;

@@ -22,6 +22,12 @@ static struct uvfio_mm *mm_hash[MM_HASH_SIZE];
 static unsigned int mm_count;
 /* The caller of the request being handled (see uvfio_uaccess_begin). */
 static struct uvfio_mm *request_mm;
+static const struct uvfio_mm_watcher *watcher;
+
+void uvfio_mm_set_watcher(const struct uvfio_mm_watcher *w)
+{
+	watcher = w;
+}
 
 static struct uvfio_mm **mm_slot(pid_t pid)
 {
@@ -41,12 +47,40 @@ static void mm_unhash(struct uvfio_mm *mm)
 	}
 }
 
+static void mm_unwatch(struct uvfio_mm *mm)
+{
+	if (!mm->watched)
+		return;
+	if (watcher)
+		watcher->unwatch(mm->pidfd);
+	mm->watched = false;
+}
+
+/* The main loop saw the pidfd readable: the process has exited. */
+static void mm_exited(void *data)
+{
+	struct uvfio_mm *mm = data;
+
+	mm_unwatch(mm);
+	if (!mm->dead) {
+		mm->dead = true;
+		mm_unhash(mm);
+	}
+}
+
 static bool mm_poll_alive(struct uvfio_mm *mm)
 {
 	struct pollfd pfd = { .fd = mm->pidfd, .events = POLLIN };
 
 	if (mm->dead)
 		return false;
+	/*
+	 * Watched: the loop marks it dead when the exit is reported. The
+	 * only window is an exit and a reuse of the pid inside one batch
+	 * of events (docs/deviations.md).
+	 */
+	if (mm->watched)
+		return true;
 	/* A pidfd polls readable once its process has exited. */
 	if (poll(&pfd, 1, 0) != 0) {
 		mm->dead = true;
@@ -105,6 +139,8 @@ struct uvfio_mm *uvfio_mm_lookup(pid_t pid)
 	mm->pid = pid;
 	mm->pidfd = pidfd;
 	mm->refs = 1;
+	if (watcher && !watcher->watch(pidfd, mm_exited, mm))
+		mm->watched = true;
 	mm->hash_next = *mm_slot(pid);
 	*mm_slot(pid) = mm;
 	mm_count++;
@@ -125,6 +161,7 @@ void uvfio_mm_put(struct uvfio_mm *mm)
 		request_mm = NULL;
 	if (!mm->dead)
 		mm_unhash(mm);
+	mm_unwatch(mm);
 	close(mm->pidfd);
 	free(mm);
 	mm_count--;
@@ -150,6 +187,25 @@ int uvfio_mm_read(struct uvfio_mm *mm, uint64_t uaddr, void *buf, size_t len)
 	if (n != (ssize_t)len || !uvfio_mm_alive(mm))
 		return -EFAULT;
 	return 0;
+}
+
+ssize_t uvfio_mm_read_upto(struct uvfio_mm *mm, uint64_t uaddr, void *buf,
+			   size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)uaddr,
+				.iov_len = len };
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	if (mm->dead || uaddr + len < uaddr)
+		return -EFAULT;
+	/* A short count is a read that ran into an unmapped page. */
+	n = process_vm_readv(mm->pid, &local, 1, &remote, 1, 0);
+	if (n < 0 || !uvfio_mm_alive(mm))
+		return -EFAULT;
+	return n;
 }
 
 int uvfio_mm_write(struct uvfio_mm *mm, uint64_t uaddr, const void *buf,

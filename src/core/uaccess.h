@@ -27,7 +27,8 @@ struct uvfio_mm {
 	pid_t pid;
 	int pidfd;
 	unsigned int refs;
-	bool dead;		/* seen exited; never accessed again */
+	bool dead;
+	bool watched;		/* the daemon loop reports its exit */		/* seen exited; never accessed again */
 	bool in_request;	/* alive when the current request began */
 	uint64_t pinned_pages;	/* accounting (pages.c) */
 	struct uvfio_mm *hash_next;
@@ -48,8 +49,21 @@ void uvfio_uaccess_end(void);
 /* Number of mm structures alive (for leak checks). */
 unsigned int uvfio_mm_count(void);
 
+/*
+ * The daemon's main loop can watch pidfds for us, so that "is it alive"
+ * costs no system call: set by the loop, unset (NULL) in unit tests.
+ */
+struct uvfio_mm_watcher {
+	int (*watch)(int fd, void (*cb)(void *data), void *data);
+	void (*unwatch)(int fd);
+};
+void uvfio_mm_set_watcher(const struct uvfio_mm_watcher *w);
+
 /* 0 or -EFAULT. */
 int uvfio_mm_read(struct uvfio_mm *mm, uint64_t uaddr, void *buf, size_t len);
+/* Up to len bytes: how many could be read before a hole, or -EFAULT. */
+ssize_t uvfio_mm_read_upto(struct uvfio_mm *mm, uint64_t uaddr, void *buf,
+			   size_t len);
 int uvfio_mm_write(struct uvfio_mm *mm, uint64_t uaddr, const void *buf,
 		   size_t len);
 /* Read a NUL-terminated string of at most max bytes (incl. NUL). */

@@ -352,6 +352,7 @@ static long iommufd_fops_ioctl(struct uvfio_file *file, struct uvfio_call *call,
 		uint64_t align;
 	} buf;
 	unsigned int nr = _IOC_NR(cmd);
+	ssize_t got;
 	int rc;
 
 	if (cmd == IOMMU_TEST_CMD && iommufd_mock_enabled)
@@ -363,13 +364,24 @@ static long iommufd_fops_ioctl(struct uvfio_file *file, struct uvfio_call *call,
 		op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
 	if (!op->execute || op->ioctl_num != cmd)
 		return -ENOTTY;
-	if (copy_from_user(call, &ucmd.user_size, arg, sizeof(ucmd.user_size)))
+	/*
+	 * Read the whole struct with its size in one go; only a struct that
+	 * ends in a hole or one longer than ours needs the careful path.
+	 */
+	got = uvfio_mm_read_upto(call->mm, arg, buf.bytes, op->size);
+	if (got < (ssize_t)sizeof(ucmd.user_size))
 		return -EFAULT;
+	memcpy(&ucmd.user_size, buf.bytes, sizeof(ucmd.user_size));
 	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
-	rc = copy_struct_from_user(call, buf.bytes, op->size, arg, ucmd.user_size);
-	if (rc)
-		return rc;
+	if (ucmd.user_size <= (size_t)got) {
+		memset(buf.bytes + ucmd.user_size, 0, op->size - ucmd.user_size);
+	} else {
+		rc = copy_struct_from_user(call, buf.bytes, op->size, arg,
+					   ucmd.user_size);
+		if (rc)
+			return rc;
+	}
 	ucmd.cmd = buf.bytes;
 	return op->execute(&ucmd);
 }
