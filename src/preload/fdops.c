@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Keeping the fd table true: close, dup, fcntl(F_DUPFD), and fds that
- * arrive by SCM_RIGHTS.
+ * Keeping the fd table true: close, fclose, dup, fcntl(F_DUPFD), and fds
+ * that arrive by SCM_RIGHTS.
  *
  * close() clears the slot before the real close, so the number is never
  * free in the kernel while we still call it ours. A dup shares the
@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,6 +24,19 @@ PRELOAD_EXPORT int close(int fd)
 {
 	fdt_forget(fd);
 	return REAL(close)(fd);
+}
+
+/*
+ * fclose() closes its fd inside libc, where close() above never sees it:
+ * forget the number first, so the table never names a stale socket.
+ */
+PRELOAD_EXPORT int fclose(FILE *stream)
+{
+	int fd = stream ? fileno(stream) : -1;
+
+	if (fd >= 0)
+		fdt_forget(fd);
+	return REAL(fclose)(stream);
 }
 
 PRELOAD_EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)

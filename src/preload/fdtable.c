@@ -281,17 +281,28 @@ struct ufile *fdt_get_slow(int fd, uintptr_t v)
 	return uf;
 }
 
+/* The file this thread is in the middle of a round trip on, if any. */
+static __thread struct ufile *busy_file;
+
 int ufile_roundtrip(struct ufile *uf, int fd, struct uvfio_msg *m)
 {
-	sigset_t all, old;
+	struct ufile *outer = busy_file;
 	int rc;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	/*
+	 * A signal handler that interrupts this thread mid round trip and
+	 * talks on the same connection would wait forever for the lock its
+	 * own thread holds, and its answer could not be told from ours:
+	 * refuse it. Detecting this costs nothing, where blocking signals
+	 * around every request would cost two system calls.
+	 */
+	if (outer == uf)
+		return -EDEADLK;
+	busy_file = uf;
 	pthread_mutex_lock(&uf->lock);
 	rc = uvfio_client_call(fd, m, MSG_CMSG_CLOEXEC);
 	pthread_mutex_unlock(&uf->lock);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	busy_file = outer;
 	return rc;
 }
 
@@ -300,13 +311,10 @@ long ufile_call(struct ufile *uf, int fd, struct uvfio_msg *m)
 	int rc;
 
 	/*
-	 * One fstat per request keeps a stale slot from sending a request
-	 * down whatever socket now has the number.
+	 * No check that fd still names uf's socket: every way a program
+	 * closes or replaces an fd through libc (close, fclose, dup2,
+	 * close_range, ...) clears the slot first.
 	 */
-	if (uf->ino && sock_ino(fd) != uf->ino) {
-		fdt_forget(fd);
-		return UFILE_STALE;
-	}
 	rc = ufile_roundtrip(uf, fd, m);
 	switch (rc) {
 	case 0:
@@ -316,6 +324,7 @@ long ufile_call(struct ufile *uf, int fd, struct uvfio_msg *m)
 	case -EBADF:
 		/* Closed by another thread meanwhile. */
 		return -EBADF;
+	case -EDEADLK:
 	case -ENOMEM:
 	case -ENOBUFS:
 	case -E2BIG:

@@ -78,31 +78,23 @@ void fdt_classify(int fd);
 
 /*
  * One request and its answer on uf, sent on fd (any fd of that file).
- * Returns m->resp.ret, or a negative errno when the round trip failed.
- * Signals are held off meanwhile, so a handler cannot start a request on
- * the same file from the same thread.
+ * Returns m->resp.ret, or a negative errno when the round trip failed
+ * (-EDEADLK: a signal handler tried to use the file its own thread is in
+ * the middle of a round trip on).
  */
 long ufile_call(struct ufile *uf, int fd, struct uvfio_msg *m);
 
-/*
- * ufile_call() found that fd is no longer the socket uf was (it was
- * closed behind our back, by fclose() of an fdopen()ed stream, say, and
- * the number reused): the slot is forgotten and nothing was sent. The
- * caller should do what the C library would have done.
- */
-#define UFILE_STALE	(-5000L)
-
 /* Finish a call on uf: drop the reference, answer as the syscall would. */
-#define UFILE_DONE(uf, call, real) ({					\
+#define UFILE_DONE(uf, call) ({						\
 	long rc_ = (call);						\
 									\
 	ufile_put(uf);							\
-	rc_ == UFILE_STALE ? (long)(real) : ret_errno(rc_);		\
+	ret_errno(rc_);							\
 })
 
 /*
  * Only the round trip (uvfio_client_call()'s result), under the file
- * lock with signals held off; nothing else, so a signal handler may use it.
+ * lock; nothing else.
  */
 int ufile_roundtrip(struct ufile *uf, int fd, struct uvfio_msg *m);
 /* The same, for requests whose answer carries no fds (any are closed). */

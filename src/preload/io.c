@@ -84,8 +84,7 @@ PRELOAD_EXPORT ssize_t read(int fd, void *buf, size_t len)
 
 	if (likely(!uf))
 		return REAL(read)(fd, buf, len);
-	return UFILE_DONE(uf, file_rw(uf, fd, UVFIO_OP_READ, buf, len, AT_POS),
-			  REAL(read)(fd, buf, len));
+	return UFILE_DONE(uf, file_rw(uf, fd, UVFIO_OP_READ, buf, len, AT_POS));
 }
 
 PRELOAD_EXPORT ssize_t write(int fd, const void *buf, size_t len)
@@ -94,8 +93,7 @@ PRELOAD_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 
 	if (likely(!uf))
 		return REAL(write)(fd, buf, len);
-	return UFILE_DONE(uf, file_rw(uf, fd, UVFIO_OP_WRITE, buf, len, AT_POS),
-			  REAL(write)(fd, buf, len));
+	return UFILE_DONE(uf, file_rw(uf, fd, UVFIO_OP_WRITE, buf, len, AT_POS));
 }
 
 PRELOAD_EXPORT ssize_t pread(int fd, void *buf, size_t len, off_t off)
@@ -104,8 +102,7 @@ PRELOAD_EXPORT ssize_t pread(int fd, void *buf, size_t len, off_t off)
 
 	if (likely(!uf))
 		return REAL(pread)(fd, buf, len, off);
-	return UFILE_DONE(uf, file_rw_at(uf, fd, UVFIO_OP_READ, buf, len, off),
-			  REAL(pread)(fd, buf, len, off));
+	return UFILE_DONE(uf, file_rw_at(uf, fd, UVFIO_OP_READ, buf, len, off));
 }
 
 PRELOAD_EXPORT ssize_t pread64(int fd, void *buf, size_t len, off64_t off)
@@ -114,8 +111,7 @@ PRELOAD_EXPORT ssize_t pread64(int fd, void *buf, size_t len, off64_t off)
 
 	if (likely(!uf))
 		return REAL(pread64)(fd, buf, len, off);
-	return UFILE_DONE(uf, file_rw_at(uf, fd, UVFIO_OP_READ, buf, len, off),
-			  REAL(pread64)(fd, buf, len, off));
+	return UFILE_DONE(uf, file_rw_at(uf, fd, UVFIO_OP_READ, buf, len, off));
 }
 
 PRELOAD_EXPORT ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
@@ -124,8 +120,7 @@ PRELOAD_EXPORT ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
 
 	if (likely(!uf))
 		return REAL(pwrite)(fd, buf, len, off);
-	return UFILE_DONE(uf, file_rw_at(uf, fd, UVFIO_OP_WRITE, buf, len, off),
-			  REAL(pwrite)(fd, buf, len, off));
+	return UFILE_DONE(uf, file_rw_at(uf, fd, UVFIO_OP_WRITE, buf, len, off));
 }
 
 PRELOAD_EXPORT ssize_t pwrite64(int fd, const void *buf, size_t len,
@@ -135,8 +130,7 @@ PRELOAD_EXPORT ssize_t pwrite64(int fd, const void *buf, size_t len,
 
 	if (likely(!uf))
 		return REAL(pwrite64)(fd, buf, len, off);
-	return UFILE_DONE(uf, file_rw_at(uf, fd, UVFIO_OP_WRITE, buf, len, off),
-			  REAL(pwrite64)(fd, buf, len, off));
+	return UFILE_DONE(uf, file_rw_at(uf, fd, UVFIO_OP_WRITE, buf, len, off));
 }
 
 PRELOAD_EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
@@ -168,8 +162,7 @@ PRELOAD_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 
 	if (likely(!uf))
 		return REAL(readv)(fd, iov, cnt);
-	return UFILE_DONE(uf, file_rwv(uf, fd, UVFIO_OP_READ, iov, cnt, AT_POS),
-			  REAL(readv)(fd, iov, cnt));
+	return UFILE_DONE(uf, file_rwv(uf, fd, UVFIO_OP_READ, iov, cnt, AT_POS));
 }
 
 PRELOAD_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
@@ -178,8 +171,7 @@ PRELOAD_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 
 	if (likely(!uf))
 		return REAL(writev)(fd, iov, cnt);
-	return UFILE_DONE(uf, file_rwv(uf, fd, UVFIO_OP_WRITE, iov, cnt, AT_POS),
-			  REAL(writev)(fd, iov, cnt));
+	return UFILE_DONE(uf, file_rwv(uf, fd, UVFIO_OP_WRITE, iov, cnt, AT_POS));
 }
 
 PRELOAD_EXPORT ssize_t preadv(int fd, const struct iovec *iov, int cnt,
@@ -190,8 +182,7 @@ PRELOAD_EXPORT ssize_t preadv(int fd, const struct iovec *iov, int cnt,
 	if (likely(!uf))
 		return REAL(preadv)(fd, iov, cnt, off);
 	return UFILE_DONE(uf, file_rwv(uf, fd, UVFIO_OP_READ, iov, cnt,
-				       explicit_off(off)),
-			  REAL(preadv)(fd, iov, cnt, off));
+				       explicit_off(off)));
 }
 
 PRELOAD_EXPORT ssize_t preadv64(int fd, const struct iovec *iov, int cnt,
@@ -202,8 +193,7 @@ PRELOAD_EXPORT ssize_t preadv64(int fd, const struct iovec *iov, int cnt,
 	if (likely(!uf))
 		return REAL(preadv64)(fd, iov, cnt, off);
 	return UFILE_DONE(uf, file_rwv(uf, fd, UVFIO_OP_READ, iov, cnt,
-				       explicit_off(off)),
-			  REAL(preadv64)(fd, iov, cnt, off));
+				       explicit_off(off)));
 }
 
 PRELOAD_EXPORT ssize_t pwritev(int fd, const struct iovec *iov, int cnt,
@@ -214,8 +204,7 @@ PRELOAD_EXPORT ssize_t pwritev(int fd, const struct iovec *iov, int cnt,
 	if (likely(!uf))
 		return REAL(pwritev)(fd, iov, cnt, off);
 	return UFILE_DONE(uf, file_rwv(uf, fd, UVFIO_OP_WRITE, iov, cnt,
-				       explicit_off(off)),
-			  REAL(pwritev)(fd, iov, cnt, off));
+				       explicit_off(off)));
 }
 
 PRELOAD_EXPORT ssize_t pwritev64(int fd, const struct iovec *iov, int cnt,
@@ -226,8 +215,7 @@ PRELOAD_EXPORT ssize_t pwritev64(int fd, const struct iovec *iov, int cnt,
 	if (likely(!uf))
 		return REAL(pwritev64)(fd, iov, cnt, off);
 	return UFILE_DONE(uf, file_rwv(uf, fd, UVFIO_OP_WRITE, iov, cnt,
-				       explicit_off(off)),
-			  REAL(pwritev64)(fd, iov, cnt, off));
+				       explicit_off(off)));
 }
 
 /* preadv2/pwritev2: offset -1 means the file position; flags are hints. */
@@ -244,8 +232,7 @@ PRELOAD_EXPORT ssize_t preadv2(int fd, const struct iovec *iov, int cnt,
 	if (likely(!uf))
 		return REAL(preadv2)(fd, iov, cnt, off, flags);
 	return UFILE_DONE(uf, file_rwv(uf, fd, UVFIO_OP_READ, iov, cnt,
-				       v2_off(off)),
-			  REAL(preadv2)(fd, iov, cnt, off, flags));
+				       v2_off(off)));
 }
 
 PRELOAD_EXPORT ssize_t pwritev2(int fd, const struct iovec *iov, int cnt,
@@ -256,8 +243,7 @@ PRELOAD_EXPORT ssize_t pwritev2(int fd, const struct iovec *iov, int cnt,
 	if (likely(!uf))
 		return REAL(pwritev2)(fd, iov, cnt, off, flags);
 	return UFILE_DONE(uf, file_rwv(uf, fd, UVFIO_OP_WRITE, iov, cnt,
-				       v2_off(off)),
-			  REAL(pwritev2)(fd, iov, cnt, off, flags));
+				       v2_off(off)));
 }
 
 PRELOAD_EXPORT ssize_t preadv64v2(int fd, const struct iovec *iov, int cnt,
@@ -288,8 +274,7 @@ PRELOAD_EXPORT off_t lseek(int fd, off_t off, int whence)
 
 	if (likely(!uf))
 		return REAL(lseek)(fd, off, whence);
-	return UFILE_DONE(uf, file_lseek(uf, fd, off, whence),
-			  REAL(lseek)(fd, off, whence));
+	return UFILE_DONE(uf, file_lseek(uf, fd, off, whence));
 }
 
 PRELOAD_EXPORT off64_t lseek64(int fd, off64_t off, int whence)
@@ -298,6 +283,5 @@ PRELOAD_EXPORT off64_t lseek64(int fd, off64_t off, int whence)
 
 	if (likely(!uf))
 		return REAL(lseek64)(fd, off, whence);
-	return UFILE_DONE(uf, file_lseek(uf, fd, off, whence),
-			  REAL(lseek64)(fd, off, whence));
+	return UFILE_DONE(uf, file_lseek(uf, fd, off, whence));
 }

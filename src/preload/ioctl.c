@@ -147,6 +147,5 @@ PRELOAD_EXPORT int ioctl(int fd, unsigned long cmd, ...)
 		ufile_put(uf);
 		return REAL(ioctl)(fd, cmd, arg);
 	}
-	return (int)UFILE_DONE(uf, file_ioctl(uf, fd, cmd, (uintptr_t)arg),
-			       REAL(ioctl)(fd, cmd, arg));
+	return (int)UFILE_DONE(uf, file_ioctl(uf, fd, cmd, (uintptr_t)arg));
 }

@@ -235,8 +235,6 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd,
 	}
 	rc = file_mmap(uf, fd, addr, len, prot, flags, off, &p);
 	ufile_put(uf);
-	if (rc == UFILE_STALE)
-		return REAL(mmap)(addr, len, prot, flags, fd, off);
 	if (rc < 0) {
 		errno = (int)-rc;
 		return MAP_FAILED;

@@ -72,8 +72,7 @@ static int fd_stat(int fd, struct stat *st)
 
 	if (likely(!uf))
 		return REAL(fstat)(fd, st);
-	return (int)UFILE_DONE(uf, file_fill_stat(uf, fd, st),
-			       REAL(fstat)(fd, st));
+	return (int)UFILE_DONE(uf, file_fill_stat(uf, fd, st));
 }
 
 static bool empty_path(const char *path, int flags)
@@ -210,8 +209,7 @@ PRELOAD_EXPORT int statx(int dirfd, const char *path, int flags,
 
 		if (likely(!uf))
 			return REAL(statx)(dirfd, path, flags, mask, stx);
-		return (int)UFILE_DONE(uf, file_fill_statx(uf, dirfd, stx),
-				       REAL(statx)(dirfd, path, flags, mask, stx));
+		return (int)UFILE_DONE(uf, file_fill_statx(uf, dirfd, stx));
 	}
 	route_path(path, &r);
 	switch (r.kind) {
