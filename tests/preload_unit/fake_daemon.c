@@ -297,6 +297,10 @@ static long file_ioctl(struct fconn *f, struct fcall *c)
 
 	if (cmd == FAKE_ECHO)
 		return echo(c, arg);
+	if (cmd == FAKE_SLOW) {
+		usleep(200000);
+		return 0;
+	}
 	if (f->kind == F_IOMMUFD) {
 		switch (cmd) {
 		case IOMMU_IOAS_ALLOC:

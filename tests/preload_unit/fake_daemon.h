@@ -12,6 +12,7 @@
 
 /* Test ioctls: {u64 in; u64 out}: out = 3 * in, returns in & 0x7fff. */
 #define FAKE_ECHO		_IO('u', 1)
+#define FAKE_SLOW		_IO('u', 2)	/* answers 0 after 200 ms */
 #define FAKE_TRAP_OFF		0x10000	/* mmap offset of the trapped BAR */
 
 struct fake_echo {

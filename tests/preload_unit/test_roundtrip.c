@@ -520,6 +520,45 @@ static void test_stale(void)
 	close(p[1]);
 }
 
+/*
+ * A signal handler that uses the file its thread is in the middle of a
+ * request on is refused with EDEADLK; the interrupted request completes.
+ */
+static int nested_fd;
+static int nested_errno;
+
+static void nested_handler(int sig)
+{
+	struct fake_echo e = { .in = 1 };
+
+	nested_errno = ioctl(nested_fd, FAKE_ECHO, &e) ? errno : 0;
+}
+
+static void *poke(void *main_thread)
+{
+	usleep(50000);
+	pthread_kill(*(pthread_t *)main_thread, SIGUSR2);
+	return NULL;
+}
+
+static void test_nested_signal(void)
+{
+	struct sigaction sa = { .sa_handler = nested_handler }, old;
+	pthread_t self = pthread_self(), t;
+
+	nested_fd = open("/dev/vfio/devices/vfio0", O_RDWR);
+	CHECK(nested_fd >= 0);
+	sigaction(SIGUSR2, &sa, &old);
+	nested_errno = -1;
+	CHECK(pthread_create(&t, NULL, poke, &self) == 0);
+	CHECK(ioctl(nested_fd, FAKE_SLOW) == 0);
+	pthread_join(t, NULL);
+	CHECK(nested_errno == EDEADLK);
+	CHECK(echo(nested_fd, 5) == 5);
+	sigaction(SIGUSR2, &old, NULL);
+	close(nested_fd);
+}
+
 /* mmap. */
 
 static void test_mmap(void)
@@ -744,6 +783,7 @@ int main(int argc, char **argv)
 	test_live_attr();
 	test_fds();
 	test_stale();
+	test_nested_signal();
 	test_mmap();
 	test_threads();
 	test_fork();
