@@ -4,7 +4,10 @@
  *
  *   uvfio run [--machine FILE] [--mock] [-v] -- CMD [ARGS...]
  *   uvfio daemon [--runtime-dir DIR] [--machine FILE] [--mock] [-v]
- *   uvfio ls [--json]
+ *   uvfio ls [-t] [--json]
+ *   uvfio groups [--json]
+ *   uvfio viable BDF [--json]      exit 0 viable, 1 not
+ *   uvfio reset BDF [--json]       as writing 1 to sysfs reset
  *   uvfio stats [--json]
  *
  * `run` gives CMD a private daemon: it makes a runtime directory, starts
@@ -38,6 +41,7 @@ struct run_opts {
 	bool mock;
 	int verbose;
 	bool json;
+	bool tree;
 };
 
 static char self_dir[PATH_MAX];
@@ -296,7 +300,8 @@ static const char *runtime_dir_or_die(void)
 	return dir;
 }
 
-static json_object *ctl_json(const char *cmd)
+/* The daemon's answer to cmd, or NULL and -errno in *ret_rc. */
+static json_object *ctl_json_rc(const char *cmd, int *ret_rc)
 {
 	const char *dir = runtime_dir_or_die();
 	json_object *o;
@@ -304,6 +309,9 @@ static json_object *ctl_json(const char *cmd)
 	int rc;
 
 	rc = uvfio_client_ctl(dir, cmd, &text);
+	*ret_rc = rc < 0 ? rc : 0;
+	if (rc < 0 && rc != -ECONNREFUSED && rc != -ENOENT)
+		return NULL;
 	if (rc < 0) {
 		fprintf(stderr, "uvfio: cannot reach the daemon in %s: %s; is "
 			"it running?\n", dir, strerror(-rc));
@@ -318,19 +326,54 @@ static json_object *ctl_json(const char *cmd)
 	return o;
 }
 
+static json_object *ctl_json(const char *cmd)
+{
+	json_object *o;
+	int rc;
+
+	o = ctl_json_rc(cmd, &rc);
+	if (!o) {
+		fprintf(stderr, "uvfio: the daemon refused '%s': %s\n", cmd,
+			strerror(-rc));
+		exit(1);
+	}
+	return o;
+}
+
+static void print_json(json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+}
+
 static const char *jstr(json_object *o, const char *key)
 {
 	json_object *v;
 
-	if (!json_object_object_get_ex(o, key, &v))
+	if (!json_object_object_get_ex(o, key, &v) || !v)
 		return "-";
 	return json_object_get_string(v);
 }
 
+static int cmd_tree(const struct run_opts *o)
+{
+	json_object *t = ctl_json("tree");
+
+	if (o->json)
+		print_json(t);
+	else
+		printf("%s", jstr(t, "tree"));
+	json_object_put(t);
+	return 0;
+}
+
 static int cmd_ls(const struct run_opts *o)
 {
-	json_object *arr = ctl_json("ls");
+	json_object *arr;
 	size_t i;
+
+	if (o->tree)
+		return cmd_tree(o);
+	arr = ctl_json("ls");
 
 	if (o->json) {
 		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
@@ -352,6 +395,109 @@ static int cmd_ls(const struct run_opts *o)
 	return 0;
 }
 
+static void print_members(json_object *devs, const char *indent)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(devs); i++) {
+		json_object *d = json_object_array_get_idx(devs, i);
+
+		printf("%s%-14s %-9s %-24s open=%s path=%s pid=%s\n", indent,
+		       jstr(d, "bdf"), jstr(d, "driver"), jstr(d, "cdev"),
+		       jstr(d, "open_count"), jstr(d, "path"), jstr(d, "owner_pid"));
+	}
+}
+
+static int cmd_groups(const struct run_opts *o)
+{
+	json_object *arr = ctl_json("groups"), *devs;
+	size_t i;
+
+	if (o->json) {
+		print_json(arr);
+		json_object_put(arr);
+		return 0;
+	}
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		json_object *g = json_object_array_get_idx(arr, i);
+
+		printf("group %s  node %s  %s  owner %s\n", jstr(g, "group"),
+		       jstr(g, "node"), strcmp(jstr(g, "viable"), "true") ?
+		       "not viable" : "viable", jstr(g, "owner"));
+		if (json_object_object_get_ex(g, "devices", &devs))
+			print_members(devs, "  ");
+	}
+	json_object_put(arr);
+	return 0;
+}
+
+/* A command taking one function address: the daemon's answer or exit. */
+static json_object *bdf_command(const char *word, char **argv, int *ret_rc)
+{
+	char cmd[128];
+
+	if (!argv[0] || argv[1]) {
+		fprintf(stderr, "usage: uvfio %s BDF [--json]\n", word);
+		exit(2);
+	}
+	if ((size_t)snprintf(cmd, sizeof(cmd), "%s %s", word, argv[0]) >= sizeof(cmd)) {
+		fprintf(stderr, "uvfio: %s is not a PCI address\n", argv[0]);
+		exit(2);
+	}
+	return ctl_json_rc(cmd, ret_rc);
+}
+
+static int cmd_viable(const struct run_opts *o, char **argv)
+{
+	json_object *v, *paths;
+	bool viable;
+	size_t i;
+	int rc;
+
+	v = bdf_command("viable", argv, &rc);
+	if (!v) {
+		fprintf(stderr, "uvfio: no PCI function %s\n", argv[0]);
+		return 2;
+	}
+	viable = !strcmp(jstr(v, "viable"), "true");
+	if (o->json) {
+		print_json(v);
+	} else {
+		printf("%s: %s\n", jstr(v, "bdf"), jstr(v, "reason"));
+		printf("  driver %s, IOMMU group %s, cdev %s, group node %s\n",
+		       jstr(v, "driver"), jstr(v, "iommu_group"), jstr(v, "cdev"),
+		       jstr(v, "group_node"));
+		printf("  usable now through:");
+		json_object_object_get_ex(v, "paths", &paths);
+		for (i = 0; paths && i < json_object_array_length(paths); i++)
+			printf(" %s", json_object_get_string(
+				json_object_array_get_idx(paths, i)));
+		printf("%s\n", paths && json_object_array_length(paths) ? "" : " none");
+	}
+	json_object_put(v);
+	return viable ? 0 : 1;
+}
+
+static int cmd_reset(const struct run_opts *o, char **argv)
+{
+	json_object *r;
+	int rc;
+
+	r = bdf_command("reset", argv, &rc);
+	if (!r) {
+		fprintf(stderr, "uvfio: reset of %s failed: %s\n", argv[0],
+			rc == -ENOTTY ? "no reset method reaches it" :
+			rc == -ENODEV ? "no such function" : strerror(-rc));
+		return 1;
+	}
+	if (o->json)
+		print_json(r);
+	else
+		printf("%s: reset\n", jstr(r, "bdf"));
+	json_object_put(r);
+	return 0;
+}
+
 static int cmd_stats(const struct run_opts *o)
 {
 	json_object *st = ctl_json("stats");
@@ -367,7 +513,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: uvfio run [--machine FILE] [--mock] [-v] -- CMD [ARGS...]\n"
 		"       uvfio daemon [--runtime-dir DIR] [--machine FILE] [--mock] [-v]\n"
-		"       uvfio ls [--json]\n"
+		"       uvfio ls [-t] [--json]\n"
+		"       uvfio groups [--json]\n"
+		"       uvfio viable BDF [--json]\n"
+		"       uvfio reset BDF [--json]\n"
 		"       uvfio stats [--json]\n");
 }
 
@@ -380,6 +529,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "tree", no_argument, NULL, 't' },
 		{ 0 }
 	};
 	struct run_opts o = { 0 };
@@ -397,8 +547,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	optind = 2;
-	/* "+": stop at the first non-option, the command of `run`. */
-	while ((c = getopt_long(argc, argv, "+m:r:Mjvh", opts, NULL)) != -1) {
+	/*
+	 * "+": stop at the first non-option, the command of `run`; the other
+	 * commands take options after their argument too.
+	 */
+	while ((c = getopt_long(argc, argv, strcmp(cmd, "run") ? "m:r:Mjvht" :
+				"+m:r:Mjvht", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			o.machine = optarg;
@@ -414,6 +568,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			o.verbose++;
+			break;
+		case 't':
+			o.tree = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -431,6 +588,12 @@ int main(int argc, char **argv)
 		return cmd_ls(&o);
 	if (!strcmp(cmd, "stats"))
 		return cmd_stats(&o);
+	if (!strcmp(cmd, "groups"))
+		return cmd_groups(&o);
+	if (!strcmp(cmd, "viable"))
+		return cmd_viable(&o, argv + optind);
+	if (!strcmp(cmd, "reset"))
+		return cmd_reset(&o, argv + optind);
 	fprintf(stderr, "uvfio: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

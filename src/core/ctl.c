@@ -3,9 +3,16 @@
  * Control requests from the uvfio CLI. Answers are JSON documents built
  * with json-c, so the CLI's --json output and its tables come from the
  * same facts.
+ *
+ * A request is a command word and, for some, a function address:
+ * "ls", "tree", "stats", "groups", "viable BDF", "reset BDF". The
+ * management view (groups, viable) reports what the kernel would let a
+ * VFIO user do now, from the same ownership state the uAPI checks, so
+ * a manager need not read internals to ask "is this usable, and how".
  */
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +107,222 @@ static json_object *ctl_stats(void)
 	return o;
 }
 
+static json_object *ctl_tree(void)
+{
+	json_object *o;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	topo_print_tree(uvfio_platform.machine, f,
+			TOPO_TREE_VERBOSE | TOPO_TREE_IDS);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "tree", json_object_new_string(text));
+	free(text);
+	return o;
+}
+
+/* Who holds the group's DMA ownership, in the kernel's terms. */
+static const char *group_owner(const struct vfio_group *g)
+{
+	if (g->container)
+		return "container";
+	if (g->iommufd || g->owner_cnt)
+		return "iommufd";
+	if (vfio_group_host_claims(g))
+		return "host";
+	return "none";
+}
+
+/* How a function's VFIO device is in use: "cdev", "group" or "-". */
+static const char *open_path(const struct vfio_device *vdev)
+{
+	if (!vdev || !vdev->open_count)
+		return "-";
+	return vdev->cdev_opened ? "cdev" : "group";
+}
+
+static json_object *member_json(struct platform_func *f)
+{
+	json_object *o = json_object_new_object();
+	struct vfio_device *vdev = f->vdev;
+
+	json_object_object_add(o, "bdf", json_object_new_string(f->node->bdf));
+	json_object_object_add(o, "driver",
+		json_object_new_string(topo_driver_name(f->node->driver)));
+	json_object_object_add(o, "cdev", vdev ?
+		json_object_new_string(vdev->cdev_path) : NULL);
+	json_object_object_add(o, "open_count",
+		json_object_new_int(vdev ? vdev->open_count : 0));
+	json_object_object_add(o, "path", json_object_new_string(open_path(vdev)));
+	json_object_object_add(o, "owner_pid",
+		json_object_new_int(vdev ? vdev->owner_pid : 0));
+	return o;
+}
+
+static json_object *group_json(struct vfio_group *g)
+{
+	struct platform *p = &uvfio_platform;
+	json_object *o = json_object_new_object();
+	json_object *members = json_object_new_array();
+	size_t i;
+
+	json_object_object_add(o, "group", json_object_new_int(g->id));
+	json_object_object_add(o, "node", g->registered ?
+		json_object_new_string(g->path) : NULL);
+	json_object_object_add(o, "viable",
+		json_object_new_boolean(vfio_group_viable(g)));
+	json_object_object_add(o, "owner", json_object_new_string(group_owner(g)));
+	json_object_object_add(o, "group_open",
+		json_object_new_boolean(g->opened_file != NULL));
+	json_object_object_add(o, "cdev_open",
+		json_object_new_int(g->cdev_device_open_cnt));
+	for (i = 0; i < p->nr_funcs; i++)
+		if (p->funcs[i].node->group == (int)g->id)
+			json_object_array_add(members, member_json(&p->funcs[i]));
+	json_object_object_add(o, "devices", members);
+	return o;
+}
+
+static json_object *ctl_groups(void)
+{
+	json_object *arr = json_object_new_array();
+	unsigned int i;
+
+	for (i = 0; i < vfio_group_count(); i++)
+		json_object_array_add(arr, group_json(vfio_group_get(i)));
+	return arr;
+}
+
+/* The first member bound to a host driver (what makes a group not viable). */
+static struct platform_func *host_member(int group)
+{
+	struct platform *p = &uvfio_platform;
+	size_t i;
+
+	for (i = 0; i < p->nr_funcs; i++)
+		if (p->funcs[i].node->group == group &&
+		    p->funcs[i].node->driver == TOPO_DRV_HOST)
+			return &p->funcs[i];
+	return NULL;
+}
+
+/* Why f is or is not usable by VFIO, and by which paths now. */
+static void viable_reason(struct platform_func *f, json_object *o)
+{
+	struct vfio_device *vdev = f->vdev;
+	struct vfio_group *g = vdev ? vdev->group : NULL;
+	json_object *paths = json_object_new_array();
+	struct platform_func *host = host_member(f->node->group);
+	char why[160];
+	bool viable = vdev && !host;
+
+	if (!vdev)
+		snprintf(why, sizeof(why), "not usable: %s is bound to %s, "
+			 "not vfio-pci",
+			 f->node->bdf, topo_driver_name(f->node->driver));
+	else if (host)
+		snprintf(why, sizeof(why), "not viable: %s in IOMMU group %d "
+			 "is bound to a host driver", host->node->bdf,
+			 f->node->group);
+	else if (vdev->open_count)
+		snprintf(why, sizeof(why), "viable; in use by pid %d through "
+			 "its %s", (int)vdev->owner_pid, open_path(vdev));
+	else
+		snprintf(why, sizeof(why), "viable");
+	/* cdev: not while the group file is open; group: not while a cdev is. */
+	if (viable && !vdev->open_count && !g->opened_file)
+		json_object_array_add(paths, json_object_new_string("cdev"));
+	if (viable && !g->opened_file && !g->cdev_device_open_cnt)
+		json_object_array_add(paths, json_object_new_string("group"));
+	json_object_object_add(o, "viable", json_object_new_boolean(viable));
+	json_object_object_add(o, "reason", json_object_new_string(why));
+	json_object_object_add(o, "paths", paths);
+}
+
+static json_object *ctl_viable(const char *bdf, long *rc)
+{
+	struct platform_func *f = platform_find(bdf);
+	json_object *o;
+
+	if (!f) {
+		*rc = -ENODEV;
+		return NULL;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "bdf", json_object_new_string(f->node->bdf));
+	json_object_object_add(o, "driver",
+		json_object_new_string(topo_driver_name(f->node->driver)));
+	json_object_object_add(o, "iommu_group", json_object_new_int(f->node->group));
+	json_object_object_add(o, "cdev", f->vdev ?
+		json_object_new_string(f->vdev->cdev_path) : NULL);
+	json_object_object_add(o, "group_node", f->vdev && f->vdev->group ?
+		json_object_new_string(f->vdev->group->path) : NULL);
+	viable_reason(f, o);
+	json_object_object_add(o, "group",
+		group_json(vfio_group_get(f->node->group)));
+	return o;
+}
+
+/* As the sysfs reset file: pci_reset_function(), ENOTTY without a method. */
+static json_object *ctl_reset(const char *bdf, long *rc)
+{
+	struct platform_func *f = platform_find(bdf);
+	json_object *o;
+
+	if (!f) {
+		*rc = -ENODEV;
+		return NULL;
+	}
+	if (!topo_reset_methods(uvfio_platform.machine, f->node)) {
+		*rc = -ENOTTY;
+		return NULL;
+	}
+	*rc = pci_dev_reset_function(f->pdev);
+	if (*rc)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "bdf", json_object_new_string(f->node->bdf));
+	json_object_object_add(o, "reset", json_object_new_boolean(true));
+	return o;
+}
+
+/* "word" or "word ARG": the argument of cmd if its word is name. */
+static const char *cmd_arg(const char *cmd, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(cmd, name, n) || cmd[n] != ' ' || !cmd[n + 1])
+		return NULL;
+	return cmd + n + 1;
+}
+
+static json_object *ctl_dispatch(const char *cmd, long *rc)
+{
+	const char *arg;
+
+	if (!strcmp(cmd, "ls"))
+		return ctl_ls();
+	if (!strcmp(cmd, "stats"))
+		return ctl_stats();
+	if (!strcmp(cmd, "tree"))
+		return ctl_tree();
+	if (!strcmp(cmd, "groups"))
+		return ctl_groups();
+	if ((arg = cmd_arg(cmd, "viable")))
+		return ctl_viable(arg, rc);
+	if ((arg = cmd_arg(cmd, "reset")))
+		return ctl_reset(arg, rc);
+	*rc = -EINVAL;
+	return NULL;
+}
+
 long uvfio_ctl(struct uvfio_call *call, const char *cmd)
 {
 	json_object *answer;
@@ -107,12 +330,9 @@ long uvfio_ctl(struct uvfio_call *call, const char *cmd)
 	size_t len;
 	long rc = 0;
 
-	if (!strcmp(cmd, "ls"))
-		answer = ctl_ls();
-	else if (!strcmp(cmd, "stats"))
-		answer = ctl_stats();
-	else
-		return -EINVAL;
+	answer = ctl_dispatch(cmd, &rc);
+	if (!answer)
+		return rc ? rc : -ENOMEM;
 	text = json_object_to_json_string_ext(answer, JSON_C_TO_STRING_PLAIN);
 	len = strlen(text) + 1;
 	if (len > CTL_MAX_ANSWER) {

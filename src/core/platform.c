@@ -36,8 +36,20 @@ static int host_dma_rw(struct pci_dev *pdev, uint64_t iova, void *buf,
 	return vfio_device_dma_rw(vdev, iova, buf, len, is_write);
 }
 
+static int host_dma_copy(struct pci_dev *pdev, uint64_t dst, uint64_t src,
+			 size_t len, bool *ret_write_fault)
+{
+	struct vfio_device *vdev = pdev->host_data;
+
+	*ret_write_fault = false;
+	if (!vdev)
+		return -EFAULT;
+	return vfio_device_dma_copy(vdev, dst, src, len, ret_write_fault);
+}
+
 static const struct pci_host_ops platform_host_ops = {
 	.dma_rw = host_dma_rw,
+	.dma_copy = host_dma_copy,
 	.msi = vfio_pci_host_msi,
 	.intx = vfio_pci_host_intx,
 };

@@ -229,7 +229,17 @@ static void ioat_halt(struct pci_dev *pdev, unsigned int n, uint32_t err)
 static int ioat_copy(struct pci_dev *pdev, const struct ioat_desc *d)
 {
 	struct ioat_state *s = ioat_of(pdev);
+	bool write_fault;
+	int ret;
 
+	/* Memory to memory when the platform can; else through our buffer. */
+	ret = pci_dma_copy(pdev, d->dst, d->src, d->size, &write_fault);
+	if (ret != -EOPNOTSUPP) {
+		if (!ret)
+			return 0;
+		return write_fault ? IOAT_CHANERR_WRITE_DATA :
+				     IOAT_CHANERR_READ_DATA;
+	}
 	if (pci_dma_read(pdev, d->src, s->buf, d->size))
 		return IOAT_CHANERR_READ_DATA;
 	if (pci_dma_write(pdev, d->dst, s->buf, d->size))

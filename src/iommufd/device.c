@@ -22,6 +22,7 @@
 #include "iommufd/hw_pagetable.h"
 #include "iommufd/iommufd.h"
 #include "iommufd/iommufd_private.h"
+#include "iommufd/pgtable.h"
 
 int iommufd_device_bind(struct iommufd_ctx *ictx, void *dev, uint32_t group_id,
 			uint32_t *ret_id, struct iommufd_device **ret_idev)
@@ -194,4 +195,18 @@ int iommufd_device_dma_rw(struct iommufd_device *idev, uint64_t iova,
 	if (!hwpt)
 		return -EFAULT;
 	return iommufd_hwpt_dma_rw(hwpt, iova, buf, len, is_write);
+}
+
+int iommufd_device_dma_copy(struct iommufd_device *idev, uint64_t dst,
+			    uint64_t src, size_t len, bool *ret_write_fault)
+{
+	struct iommufd_hwpt_paging *hwpt = idev->hwpt;
+
+	*ret_write_fault = false;
+	if (hwpt && hwpt->parent)
+		hwpt = hwpt->parent;
+	if (!hwpt)
+		return -EFAULT;
+	return iommu_domain_dma_copy(hwpt->domain, dst, src, len,
+				     ret_write_fault);
 }

@@ -27,6 +27,13 @@ struct iommufd_ctx *iommufd_device_to_ictx(struct iommufd_device *idev);
 /* 0, or -EFAULT when the IOMMU refuses (nothing attached, no mapping, ...). */
 int iommufd_device_dma_rw(struct iommufd_device *idev, uint64_t iova,
 			  void *buf, size_t len, bool is_write);
+/*
+ * A device engine's copy from src to dst through the same attachment:
+ * 0, or -EFAULT with *ret_write_fault telling which side the IOMMU
+ * refused (see iommu_domain_dma_copy()).
+ */
+int iommufd_device_dma_copy(struct iommufd_device *idev, uint64_t dst,
+			    uint64_t src, size_t len, bool *ret_write_fault);
 
 struct iommufd_ctx *iommufd_ctx_from_file(struct uvfio_file *file);
 

@@ -374,6 +374,9 @@ struct vma_checker {
 	bool reopened;
 	struct vma_range *vmas;
 	size_t nr;
+	/* The first PROCMAP_QUERY answer, reused to find a shared VMA. */
+	bool have_first;
+	struct uvfio_procmap_query first;
 };
 
 /*
@@ -546,6 +549,10 @@ static int vma_check(struct vma_checker *vc, uint64_t addr, uint64_t end,
 				return rc;
 			break;
 		}
+		if (!vc->have_first) {
+			vc->first = q;
+			vc->have_first = true;
+		}
 		if (!(q.vma_flags & need))
 			return -EFAULT;
 		addr = q.vma_end;
@@ -554,6 +561,9 @@ static int vma_check(struct vma_checker *vc, uint64_t addr, uint64_t end,
 		return vma_check_text(vc, addr, end, write);
 	return 0;
 }
+
+static void iopt_pages_map_shared(struct iopt_pages *pages,
+				  const struct uvfio_procmap_query *q);
 
 static int iopt_pages_check_user(struct iopt_pages *pages, uint64_t first,
 				 uint64_t last)
@@ -577,6 +587,11 @@ static int iopt_pages_check_user(struct iopt_pages *pages, uint64_t first,
 		if (rc)
 			break;
 	}
+	/* The VMA answer at uptr saves asking again (a query per map). */
+	if (!rc && !pages->shared_tried)
+		iopt_pages_map_shared(pages, vc.have_first &&
+				      vc.first.query_addr == pages->uptr ?
+				      &vc.first : NULL);
 out:
 	vma_checker_close(&vc);
 	return rc;
@@ -673,6 +688,9 @@ static int vma_find_line(pid_t pid, uint64_t addr, struct vma_desc *out)
 	return rc;
 }
 
+static void vma_desc_from_query(const struct uvfio_procmap_query *q,
+				struct vma_desc *out);
+
 static int vma_find(pid_t pid, uint64_t addr, struct vma_desc *out)
 {
 	struct uvfio_procmap_query q = { .size = sizeof(q), .query_addr = addr };
@@ -685,14 +703,21 @@ static int vma_find(pid_t pid, uint64_t addr, struct vma_desc *out)
 		return vma_find_line(pid, addr, out);
 	}
 	vma_checker_close(&vc);
-	*out = (struct vma_desc){
-		.start = q.vma_start, .end = q.vma_end, .offset = q.vma_offset,
-		.dev = ((uint64_t)q.dev_major << 32) | q.dev_minor,
-		.ino = q.inode,
-		.shared = q.vma_flags & PROCMAP_VMA_SHARED,
-		.write = q.vma_flags & PROCMAP_VMA_WRITABLE,
-	};
+	vma_desc_from_query(&q, out);
 	return 0;
+}
+
+static void vma_desc_from_query(const struct uvfio_procmap_query *q,
+				struct vma_desc *out)
+{
+	*out = (struct vma_desc){
+		.start = q->vma_start, .end = q->vma_end,
+		.offset = q->vma_offset,
+		.dev = ((uint64_t)q->dev_major << 32) | q->dev_minor,
+		.ino = q->inode,
+		.shared = q->vma_flags & PROCMAP_VMA_SHARED,
+		.write = q->vma_flags & PROCMAP_VMA_WRITABLE,
+	};
 }
 
 static struct shared_backing *backing_get(pid_t pid, const struct vma_desc *v)
@@ -750,7 +775,9 @@ static void backing_put(struct shared_backing *b)
 	free(b);
 }
 
-static void iopt_pages_map_shared(struct iopt_pages *pages)
+/* q: the kernel's answer for the VMA at uptr, if the caller has it. */
+static void iopt_pages_map_shared(struct iopt_pages *pages,
+				  const struct uvfio_procmap_query *q)
 {
 	uint64_t bytes = pages->npages << IOPT_PAGE_SHIFT;
 	pid_t pid = pages->source_mm->pid;
@@ -758,7 +785,11 @@ static void iopt_pages_map_shared(struct iopt_pages *pages)
 	struct vma_desc v;
 
 	pages->shared_tried = true;
-	if (vma_find(pid, pages->uptr, &v) || !v.shared ||
+	if (q)
+		vma_desc_from_query(q, &v);
+	else if (vma_find(pid, pages->uptr, &v))
+		return;
+	if (!v.shared ||
 	    pages->uptr + bytes > v.end)
 		return;
 	b = backing_get(pid, &v);
@@ -801,6 +832,39 @@ bool iopt_pages_is_user_va(const struct iopt_pages *pages, uint64_t offset,
 	       pages->source_mm->pid == pid && pages->uptr + offset == va;
 }
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#define MADV_POPULATE_WRITE	23
+#endif
+
+/*
+ * Fault the newly pinned pages into the daemon's mapping now, as the
+ * kernel's pin faults them in at map time, so that DMA never pays a page
+ * fault per page. Only a hint: on any error DMA faults them in itself.
+ */
+static void iopt_pages_populate(struct iopt_pages *pages, uint64_t first,
+				uint64_t last)
+{
+	int advice = pages->writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+	struct interval_tree_span_iter span;
+	uint8_t *base;
+
+	if (pages->type == IOPT_ADDRESS_FILE)
+		base = pages->map;
+	else if (pages->shared_map)
+		base = (uint8_t *)pages->shared_map + pages->shared_off;
+	else
+		return;		/* private: the owner's own page tables */
+	if (!base)
+		return;
+	interval_tree_for_each_span(&span, &pages->pin_itree, first, last) {
+		if (span.is_hole)
+			madvise(base + (span.start << IOPT_PAGE_SHIFT),
+				(span.last - span.start + 1) << IOPT_PAGE_SHIFT,
+				advice);
+	}
+}
+
 static uint64_t last_hole_index(struct iopt_pages *pages, uint64_t first,
 				uint64_t last)
 {
@@ -826,12 +890,9 @@ int iopt_pages_pin(struct iopt_pages *pages, struct interval_tree_node *user,
 	newly = interval_tree_count_holes(&pages->pin_itree, first_index,
 					  last_index);
 	if (newly) {
-		if (pages->type == IOPT_ADDRESS_USER) {
+		if (pages->type == IOPT_ADDRESS_USER)
 			rc = iopt_pages_check_user(pages, first_index,
 						   last_index);
-			if (!rc && !pages->shared_tried)
-				iopt_pages_map_shared(pages);
-		}
 		else
 			rc = iopt_pages_check_file(pages,
 				last_hole_index(pages, first_index, last_index));
@@ -846,6 +907,7 @@ int iopt_pages_pin(struct iopt_pages *pages, struct interval_tree_node *user,
 		rc = iopt_pages_charge(pages, newly);
 		if (rc)
 			goto err_phys;
+		iopt_pages_populate(pages, first_index, last_index);
 	}
 	user->start = first_index;
 	user->last = last_index;
@@ -885,8 +947,13 @@ void iopt_pages_pin_split(struct iopt_pages *pages,
 	interval_tree_remove(&pages->pin_itree, old);
 }
 
-int iopt_pages_rw(struct iopt_pages *pages, uint64_t offset, void *buf,
-		  size_t len, bool is_write)
+/*
+ * Where byte offset of pages is in the daemon, for len bytes: *ret_host
+ * is set for memory mapped here (a file, or a shared mapping's file) and
+ * NULL for memory only process_vm_* reaches. 0 or -EFAULT.
+ */
+static int iopt_pages_host(struct iopt_pages *pages, uint64_t offset,
+			   size_t len, bool is_write, uint8_t **ret_host)
 {
 	uint64_t total = pages->npages << IOPT_PAGE_SHIFT;
 	struct stat st;
@@ -895,24 +962,12 @@ int iopt_pages_rw(struct iopt_pages *pages, uint64_t offset, void *buf,
 		return -EFAULT;
 	if (is_write && !pages->writable)
 		return -EFAULT;
-	if (!len)
-		return 0;
-	if (pages->type == IOPT_ADDRESS_USER && pages->shared_map) {
-		uint8_t *p = (uint8_t *)pages->shared_map + pages->shared_off +
-			     offset;
-
-		if (is_write)
-			memcpy(p, buf, len);
-		else
-			memcpy(buf, p, len);
-		return 0;
-	}
+	*ret_host = NULL;
 	if (pages->type == IOPT_ADDRESS_USER) {
-		if (is_write)
-			return uvfio_mm_write(pages->source_mm,
-					      pages->uptr + offset, buf, len);
-		return uvfio_mm_read(pages->source_mm, pages->uptr + offset,
-				     buf, len);
+		if (pages->shared_map)
+			*ret_host = (uint8_t *)pages->shared_map +
+				    pages->shared_off + offset;
+		return 0;
 	}
 	/*
 	 * A page wholly past the end of the file would raise SIGBUS here;
@@ -922,10 +977,131 @@ int iopt_pages_rw(struct iopt_pages *pages, uint64_t offset, void *buf,
 	    pages->start + offset + len >
 		    ALIGN_UP((uint64_t)st.st_size, IOPT_PAGE_SIZE))
 		return -EFAULT;
+	*ret_host = (uint8_t *)pages->map + offset;
+	return 0;
+}
+
+/* process_vm_* on the owner's memory: one call for the whole range. */
+static int iopt_pages_user_rw(struct iopt_pages *pages, uint64_t offset,
+			      void *buf, size_t len, bool is_write)
+{
 	if (is_write)
-		memcpy((uint8_t *)pages->map + offset, buf, len);
+		return uvfio_mm_write(pages->source_mm, pages->uptr + offset,
+				      buf, len);
+	return uvfio_mm_read(pages->source_mm, pages->uptr + offset, buf, len);
+}
+
+int iopt_pages_rw(struct iopt_pages *pages, uint64_t offset, void *buf,
+		  size_t len, bool is_write)
+{
+	uint8_t *host;
+	int rc;
+
+	rc = iopt_pages_host(pages, offset, len, is_write, &host);
+	if (rc || !len)
+		return rc;
+	if (!host)
+		return iopt_pages_user_rw(pages, offset, buf, len, is_write);
+	if (is_write)
+		memcpy(host, buf, len);
 	else
-		memcpy(buf, (uint8_t *)pages->map + offset, len);
+		memcpy(buf, host, len);
+	return 0;
+}
+
+/*
+ * Private memory on both sides goes through a bounce buffer in slices
+ * that stay in the CPU's cache between the read and the write.
+ */
+#define PHYS_COPY_BOUNCE	(256 * 1024)
+
+static int phys_copy_bounce(struct iopt_pages *dp, uint64_t doff,
+			    struct iopt_pages *sp, uint64_t soff, size_t len,
+			    bool *ret_src_bad)
+{
+	size_t size = len < PHYS_COPY_BOUNCE ? len : PHYS_COPY_BOUNCE;
+	uint8_t *bounce = malloc(size);
+	int rc = 0;
+
+	*ret_src_bad = false;
+	if (!bounce)
+		return -ENOMEM;
+	while (len) {
+		size_t chunk = len < size ? len : size;
+
+		*ret_src_bad = true;
+		rc = iopt_pages_user_rw(sp, soff, bounce, chunk, false);
+		if (rc)
+			break;
+		*ret_src_bad = false;
+		rc = iopt_pages_user_rw(dp, doff, bounce, chunk, true);
+		if (rc)
+			break;
+		soff += chunk;
+		doff += chunk;
+		len -= chunk;
+	}
+	free(bounce);
+	return rc;
+}
+
+/* One slice inside one source and one destination pages object. */
+static int phys_copy_one(struct iopt_pages *dp, uint64_t doff,
+			 struct iopt_pages *sp, uint64_t soff, size_t len,
+			 bool *ret_src_bad)
+{
+	uint8_t *dhost, *shost;
+
+	*ret_src_bad = true;
+	if (iopt_pages_host(sp, soff, len, false, &shost))
+		return -EFAULT;
+	*ret_src_bad = false;
+	if (iopt_pages_host(dp, doff, len, true, &dhost))
+		return -EFAULT;
+	if (shost && dhost) {
+		/* memmove: a device may copy between overlapping ranges */
+		memmove(dhost, shost, len);
+		return 0;
+	}
+	if (shost)
+		return iopt_pages_user_rw(dp, doff, shost, len, true);
+	if (dhost) {
+		*ret_src_bad = true;
+		return iopt_pages_user_rw(sp, soff, dhost, len, false);
+	}
+	return phys_copy_bounce(dp, doff, sp, soff, len, ret_src_bad);
+}
+
+int iopt_phys_copy(uint64_t dst_pa, uint64_t src_pa, size_t len,
+		   bool *ret_src_bad)
+{
+	while (len) {
+		struct iopt_pages *sp, *dp;
+		uint64_t soff, doff, avail;
+		size_t chunk = len;
+		int rc;
+
+		*ret_src_bad = true;
+		sp = iopt_phys_to_pages(src_pa, &soff);
+		if (!sp)
+			return -EFAULT;
+		*ret_src_bad = false;
+		dp = iopt_phys_to_pages(dst_pa, &doff);
+		if (!dp)
+			return -EFAULT;
+		avail = (sp->npages << IOPT_PAGE_SHIFT) - soff;
+		if (avail < chunk)
+			chunk = avail;
+		avail = (dp->npages << IOPT_PAGE_SHIFT) - doff;
+		if (avail < chunk)
+			chunk = avail;
+		rc = phys_copy_one(dp, doff, sp, soff, chunk, ret_src_bad);
+		if (rc)
+			return rc;
+		src_pa += chunk;
+		dst_pa += chunk;
+		len -= chunk;
+	}
 	return 0;
 }
 

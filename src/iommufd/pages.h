@@ -139,6 +139,15 @@ int iopt_pages_rw(struct iopt_pages *pages, uint64_t offset, void *buf,
 struct iopt_pages *iopt_phys_to_pages(uint64_t pa, uint64_t *offset);
 /* Access physical memory (the DMA path): 0 or -EFAULT. Any thread. */
 int iopt_phys_rw(uint64_t pa, void *buf, size_t len, bool is_write);
+/*
+ * Copy physical memory to physical memory (a device engine's copy):
+ * directly between memory mapped here, with one process_vm_* call per
+ * slice when one side is private memory of a client. 0, -EFAULT (with
+ * *ret_src_bad: the source, not the destination, failed) or -ENOMEM.
+ * Any thread.
+ */
+int iopt_phys_copy(uint64_t dst_pa, uint64_t src_pa, size_t len,
+		   bool *ret_src_bad);
 
 /*
  * How many pages objects pin the CPU page at va of process pid (the

@@ -579,29 +579,111 @@ void iommu_domain_set_fault_handler(struct iommu_domain *d,
 	pthread_rwlock_unlock(&d->lock);
 }
 
-/* One translation: the bytes of [iova, ...) under a single leaf. */
-static enum iommu_fault_reason dma_translate(struct iommu_domain *d,
-					     uint64_t iova, bool is_write,
-					     uint64_t *pa, uint64_t *avail)
-{
-	struct pt_path p;
-	uint64_t pte, size;
+/*
+ * The DMA path works on runs: the longest stretch from an IOVA that is
+ * contiguous in physical memory and allowed for the access, so memory is
+ * touched once per run (one memcpy, one process_vm_* call) instead of
+ * once per leaf. Every leaf of a run is still checked and dirty-marked
+ * one by one, exactly as a per-leaf walk would. A run ends at the first
+ * leaf that faults; the fault belongs to that leaf's first byte.
+ */
+struct dma_run {
+	uint64_t pa;			/* of the run's first byte */
+	uint64_t len;			/* bytes, >= 1 */
+};
 
-	if (iova < d->aperture_start || iova > d->aperture_last)
-		return IOMMU_FAULT_RANGE;
-	pt_walk(d, iova, &p);
-	pte = pte_load(p.ptep);
+/* The hardware sets D on the first write through a leaf. */
+static void dma_mark_dirty(struct iommu_domain *d, uint64_t *ptep,
+			   uint64_t pte, bool is_write)
+{
+	if (is_write && !(pte & PTE_DIRTY) &&
+	    __atomic_load_n(&d->dirty_tracking, __ATOMIC_ACQUIRE))
+		__atomic_fetch_or(ptep, PTE_DIRTY, __ATOMIC_ACQ_REL);
+}
+
+static enum iommu_fault_reason dma_check_pte(uint64_t pte, bool is_write)
+{
 	if (!(pte & PTE_PRESENT))
 		return IOMMU_FAULT_NOT_PRESENT;
 	if (!(pte & (is_write ? PTE_WRITE : PTE_READ)))
 		return IOMMU_FAULT_PERMISSION;
-	size = pt_size(d, p.level);
-	/* The hardware sets D on the first write through a leaf. */
-	if (is_write && __atomic_load_n(&d->dirty_tracking, __ATOMIC_ACQUIRE) &&
-	    !(pte & PTE_DIRTY))
-		__atomic_fetch_or(p.ptep, PTE_DIRTY, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
+/* One translation: the leaf under iova, checked and dirty-marked. */
+static enum iommu_fault_reason dma_translate(struct iommu_domain *d,
+					     uint64_t iova, bool is_write,
+					     struct pt_path *p, uint64_t *pa,
+					     uint64_t *avail)
+{
+	enum iommu_fault_reason reason;
+	uint64_t pte, size;
+
+	if (iova < d->aperture_start || iova > d->aperture_last)
+		return IOMMU_FAULT_RANGE;
+	pt_walk(d, iova, p);
+	pte = pte_load(p->ptep);
+	reason = dma_check_pte(pte, is_write);
+	if (reason)
+		return reason;
+	size = pt_size(d, p->level);
+	dma_mark_dirty(d, p->ptep, pte, is_write);
 	*pa = pte_pa(pte) + (iova & (size - 1));
 	*avail = size - (iova & (size - 1));
+	return 0;
+}
+
+/*
+ * Extend a run by the leaf that follows it in the same table, if that
+ * leaf is usable and physically contiguous: the common case costs one
+ * load instead of a walk from the top. false: walk again.
+ */
+static bool dma_run_next_pte(struct iommu_domain *d, struct pt_path *p,
+			     uint64_t next_iova, uint64_t want_pa,
+			     bool is_write, uint64_t *size)
+{
+	uint64_t pte;
+
+	if (!pt_index(d, next_iova, p->level))
+		return false;		/* crossed into the next table */
+	pte = pte_load(p->ptep + 1);
+	if (p->level && !(pte & PTE_LEAF))
+		return false;
+	if (dma_check_pte(pte, is_write) || pte_pa(pte) != want_pa)
+		return false;
+	p->ptep++;
+	dma_mark_dirty(d, p->ptep, pte, is_write);
+	*size = pt_size(d, p->level);
+	return true;
+}
+
+/*
+ * The run at iova, at most max bytes: 0 and *run, or the reason iova
+ * itself faults. A run that stops short of max stops before a leaf that
+ * faults or is not contiguous; the caller's next run starts there.
+ */
+static enum iommu_fault_reason dma_translate_run(struct iommu_domain *d,
+						 uint64_t iova, uint64_t max,
+						 bool is_write,
+						 struct dma_run *run)
+{
+	enum iommu_fault_reason reason;
+	struct pt_path p;
+	uint64_t avail, size;
+
+	reason = dma_translate(d, iova, is_write, &p, &run->pa, &avail);
+	if (reason)
+		return reason;
+	run->len = avail < max ? avail : max;
+	while (run->len < max) {
+		uint64_t next = iova + run->len;
+
+		if (next < iova || next > d->aperture_last ||
+		    !dma_run_next_pte(d, &p, next, run->pa + run->len,
+				      is_write, &size))
+			break;
+		run->len += size < max - run->len ? size : max - run->len;
+	}
 	return 0;
 }
 
@@ -614,29 +696,108 @@ int iommu_domain_dma_rw(struct iommu_domain *d, uint64_t iova, void *buf,
 
 	pthread_rwlock_rdlock(&d->lock);
 	while (len) {
-		uint64_t pa, avail;
-		size_t chunk;
+		struct dma_run run;
 
-		reason = dma_translate(d, iova, is_write, &pa, &avail);
+		reason = dma_translate_run(d, iova, len, is_write, &run);
 		if (reason)
 			break;
-		chunk = avail < len ? avail : len;
-		if (iopt_phys_rw(pa, p, chunk, is_write)) {
+		if (iopt_phys_rw(run.pa, p, run.len, is_write)) {
 			reason = IOMMU_FAULT_MEMORY;
 			break;
 		}
-		len -= chunk;
-		p += chunk;
-		if (len && iova + chunk < iova) {
+		len -= run.len;
+		p += run.len;
+		if (len && iova + run.len < iova) {
 			/* ran off the top of the IOVA space */
-			iova += chunk;
+			iova += run.len;
 			reason = IOMMU_FAULT_RANGE;
 			break;
 		}
-		iova += chunk;
+		iova += run.len;
 	}
 	if (reason) {
 		iommu_report_fault(d, iova, is_write, reason);
+		rc = -EFAULT;
+	}
+	pthread_rwlock_unlock(&d->lock);
+	return rc;
+}
+
+/* Is all of [iova, iova + len) readable? The IOVA that is not, if any. */
+static enum iommu_fault_reason dma_check_read(struct iommu_domain *d,
+					      uint64_t iova, size_t len,
+					      uint64_t *fault_iova)
+{
+	enum iommu_fault_reason reason = 0;
+
+	while (len) {
+		struct dma_run run;
+
+		reason = dma_translate_run(d, iova, len, false, &run);
+		if (reason)
+			break;
+		len -= run.len;
+		if (len && iova + run.len < iova) {
+			iova += run.len;
+			reason = IOMMU_FAULT_RANGE;
+			break;
+		}
+		iova += run.len;
+	}
+	*fault_iova = iova;
+	return reason;
+}
+
+/* Copy from src to dst, both already translated for at least len bytes. */
+static enum iommu_fault_reason dma_copy_runs(struct iommu_domain *d,
+					     uint64_t *dst, uint64_t *src,
+					     size_t *len, bool *on_write)
+{
+	enum iommu_fault_reason reason;
+	struct dma_run s, t;
+	uint64_t chunk;
+	bool src_bad;
+
+	reason = dma_translate_run(d, *src, *len, false, &s);
+	*on_write = false;
+	if (reason)
+		return reason;
+	reason = dma_translate_run(d, *dst, s.len, true, &t);
+	*on_write = true;
+	if (reason)
+		return reason;
+	chunk = t.len;
+	if (iopt_phys_copy(t.pa, s.pa, chunk, &src_bad)) {
+		*on_write = !src_bad;
+		return IOMMU_FAULT_MEMORY;
+	}
+	*len -= chunk;
+	*src += chunk;
+	*dst += chunk;
+	return 0;
+}
+
+int iommu_domain_dma_copy(struct iommu_domain *d, uint64_t dst, uint64_t src,
+			  size_t len, bool *ret_write_fault)
+{
+	enum iommu_fault_reason reason;
+	bool on_write = false;
+	uint64_t fault_iova;
+	int rc = 0;
+
+	*ret_write_fault = false;
+	if (!len)
+		return 0;
+	pthread_rwlock_rdlock(&d->lock);
+	/* The engine reads the whole source before it writes anything. */
+	reason = dma_check_read(d, src, len, &fault_iova);
+	while (!reason && len) {
+		reason = dma_copy_runs(d, &dst, &src, &len, &on_write);
+		fault_iova = on_write ? dst : src;
+	}
+	if (reason) {
+		iommu_report_fault(d, fault_iova, on_write, reason);
+		*ret_write_fault = on_write;
 		rc = -EFAULT;
 	}
 	pthread_rwlock_unlock(&d->lock);

@@ -139,6 +139,17 @@ int iommu_domain_mark_dirty(struct iommu_domain *domain, uint64_t iova,
 int iommu_domain_dma_rw(struct iommu_domain *domain, uint64_t iova, void *buf,
 			size_t len, bool is_write);
 /*
+ * A device engine's memory-to-memory copy (a DMA engine's memcpy
+ * descriptor): memory is copied directly, with no bounce through the
+ * caller, one contiguous run at a time. The whole source is translated
+ * first, so a read fault moves no data; a write fault leaves the bytes
+ * before it written, as iommu_domain_dma_rw() would. 0, or -EFAULT with
+ * *ret_write_fault telling which side faulted (counted and reported as
+ * above). Safe to call from any thread.
+ */
+int iommu_domain_dma_copy(struct iommu_domain *domain, uint64_t dst,
+			  uint64_t src, size_t len, bool *ret_write_fault);
+/*
  * Called for each fault, from the faulting thread, with the domain's
  * lock held for reading: it must not map or unmap this domain.
  */

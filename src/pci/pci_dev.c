@@ -551,6 +551,46 @@ int pci_dma_write(struct pci_dev *pdev, uint64_t iova, const void *buf,
 	return pci_dma_rw(pdev, iova, (void *)buf, len, true);
 }
 
+int pci_dma_copy(struct pci_dev *pdev, uint64_t dst, uint64_t src, size_t len,
+		 bool *ret_write_fault)
+{
+	uint64_t last;
+	int ret;
+
+	*ret_write_fault = false;
+	if (!pdev)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (!pdev->host || !pdev->host->dma_copy)
+		return -EOPNOTSUPP;
+	if (!pci_bus_master_enabled(pdev)) {
+		pdev->stats.dma_blocked++;
+		return -EIO;
+	}
+	/* The refusals pci_dma_read + pci_dma_write would give, in order. */
+	if (__builtin_add_overflow(src, (uint64_t)len - 1, &last)) {
+		pdev->stats.dma_faults++;
+		return -EFAULT;
+	}
+	if (__builtin_add_overflow(dst, (uint64_t)len - 1, &last)) {
+		*ret_write_fault = true;
+		ret = -EFAULT;
+	} else {
+		ret = pdev->host->dma_copy(pdev, dst, src, len,
+					   ret_write_fault);
+	}
+	if (ret == -EOPNOTSUPP)
+		return ret;
+	if (ret < 0) {
+		pdev->stats.dma_ok += *ret_write_fault;	/* the read worked */
+		pdev->stats.dma_faults++;
+		return ret;
+	}
+	pdev->stats.dma_ok += 2;
+	return 0;
+}
+
 /* ---- BAR access ------------------------------------------------------ */
 
 static bool bar_access_ok(struct pci_dev *pdev, int bar, uint64_t off,

@@ -52,6 +52,13 @@ struct pci_host_ops {
 	/* DMA at a bus address; returns 0 or -EFAULT (IOMMU fault). */
 	int (*dma_rw)(struct pci_dev *pdev, uint64_t iova, void *buf,
 		      size_t len, bool is_write);
+	/*
+	 * Optional: copy len bytes from bus address src to dst without a
+	 * bounce through the model; 0, -EFAULT (*ret_write_fault: the
+	 * destination was refused), or -EOPNOTSUPP (use dma_rw).
+	 */
+	int (*dma_copy)(struct pci_dev *pdev, uint64_t dst, uint64_t src,
+			size_t len, bool *ret_write_fault);
 	/* An MSI or MSI-X message for vector was sent. */
 	void (*msi)(struct pci_dev *pdev, unsigned int vector);
 	/* The INTx line changed level. */
@@ -220,6 +227,17 @@ uint16_t pci_find_ext_cap(struct pci_dev *pdev, uint16_t id);
 int pci_dma_read(struct pci_dev *pdev, uint64_t iova, void *buf, size_t len);
 int pci_dma_write(struct pci_dev *pdev, uint64_t iova, const void *buf,
 		  size_t len);
+/*
+ * A memory-to-memory copy by the device (a DMA engine's memcpy), counted
+ * as one read and one write. The source is read before anything is
+ * written: a read fault writes nothing, a write fault leaves the bytes
+ * before it written. 0; -EIO (Bus Master Enable clear), -EFAULT with
+ * *ret_write_fault telling which side failed; -EOPNOTSUPP when the
+ * platform cannot copy directly (then nothing was counted: use
+ * pci_dma_read + pci_dma_write).
+ */
+int pci_dma_copy(struct pci_dev *pdev, uint64_t dst, uint64_t src, size_t len,
+		 bool *ret_write_fault);
 /*
  * INTx: level is the function's interrupt condition (the Interrupt Status
  * bit); the pin is asserted only while INTx Disable is clear and neither

@@ -28,6 +28,33 @@
 
 #define VFIO_CDEV_MAJOR 511
 
+/* Every device file, both paths: the reset extensions look fds up here. */
+static struct vfio_device_file *all_dfs;
+
+struct vfio_device_file *vfio_df_first(void)
+{
+	return all_dfs;
+}
+
+static void df_list_add(struct vfio_device_file *df, struct uvfio_file *file)
+{
+	df->file = file;
+	df->next = all_dfs;
+	all_dfs = df;
+}
+
+static void df_list_del(struct vfio_device_file *df)
+{
+	struct vfio_device_file **pp;
+
+	for (pp = &all_dfs; *pp; pp = &(*pp)->next) {
+		if (*pp == df) {
+			*pp = df->next;
+			return;
+		}
+	}
+}
+
 static long vfio_df_ioctl(struct uvfio_file *file, struct uvfio_call *call,
 			  unsigned long cmd, uint64_t arg)
 {
@@ -113,6 +140,8 @@ static void vfio_df_release(struct uvfio_file *file)
 {
 	struct vfio_device_file *df = file->private_data;
 
+	vfio_reset_claim_release(df);
+	df_list_del(df);
 	if (df->group)
 		vfio_df_group_close(df);
 	else
@@ -150,6 +179,10 @@ static int df_bind(struct vfio_device_file *df, struct uvfio_call *call,
 	/* Only the group path opens a device more than once. */
 	if (vdev->open_count || vdev->idev)
 		return -EINVAL;
+	/* Another owner's reset claim covers this device. */
+	rc = vfio_reset_claim_check(vdev, ictx);
+	if (rc)
+		return rc;
 	/* iommufd_device_bind() claims DMA ownership for the context. */
 	rc = vfio_device_claim_dma_owner(vdev, ictx);
 	if (rc)
@@ -164,6 +197,7 @@ static int df_bind(struct vfio_device_file *df, struct uvfio_call *call,
 	if (rc)
 		goto err_unbind;
 	vdev->cdev_opened = true;
+	vdev->owner_pid = call->pid;
 	return 0;
 
 err_unbind:
@@ -268,8 +302,12 @@ long vfio_df_ioctl_detach_pt(struct vfio_device_file *df,
 int vfio_df_file_create(struct vfio_device_file *df, struct uvfio_call *call,
 			int flags, struct uvfio_file **ret_file)
 {
-	return uvfio_file_create(&vfio_device_fops, df, flags, call,
-				 UVFIO_FD_RET, 0, ret_file);
+	int rc = uvfio_file_create(&vfio_device_fops, df, flags, call,
+				   UVFIO_FD_RET, 0, ret_file);
+
+	if (!rc)
+		df_list_add(df, *ret_file);
+	return rc;
 }
 
 static int vfio_cdev_open(struct uvfio_call *call, void *data, int flags,
@@ -282,8 +320,7 @@ static int vfio_cdev_open(struct uvfio_call *call, void *data, int flags,
 	if (!df)
 		return -ENOMEM;
 	df->device = data;
-	rc = uvfio_file_create(&vfio_device_fops, df, flags, call,
-			       UVFIO_FD_RET, 0, ret_file);
+	rc = vfio_df_file_create(df, call, flags, ret_file);
 	if (rc)
 		free(df);
 	return rc;

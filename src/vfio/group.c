@@ -202,6 +202,22 @@ static int group_set_iommufd(struct vfio_group *group, struct uvfio_file *file,
 	return 0;
 }
 
+/* A reset claim of another owner covers a member: EBUSY. */
+static int group_claim_check(struct vfio_group *group, const void *owner)
+{
+	struct vfio_device *vdev;
+	int rc;
+
+	for (vdev = vfio_device_first(); vdev; vdev = vdev->next) {
+		if (vdev->group != group)
+			continue;
+		rc = vfio_reset_claim_check(vdev, owner);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static long group_set_container(struct vfio_group *group,
 				struct uvfio_call *call, uint64_t arg)
 {
@@ -209,6 +225,7 @@ static long group_set_container(struct vfio_group *group,
 	struct iommufd_ctx *ictx;
 	struct uvfio_file *file;
 	int32_t fd;
+	int rc;
 
 	if (copy_from_user(call, &fd, arg, sizeof(fd)))
 		return -EFAULT;
@@ -218,12 +235,16 @@ static long group_set_container(struct vfio_group *group,
 		return -EINVAL;
 	file = uvfio_call_file(call, fd);
 	container = file ? vfio_container_from_file(file) : NULL;
+	ictx = file ? iommufd_ctx_from_file(file) : NULL;
+	if (!container && !ictx)
+		return -EBADFD;
+	rc = group_claim_check(group, container ? (const void *)container :
+						  (const void *)ictx);
+	if (rc)
+		return rc;
 	if (container)
 		return vfio_container_attach_group(container, group);
-	ictx = file ? iommufd_ctx_from_file(file) : NULL;
-	if (ictx)
-		return group_set_iommufd(group, file, ictx);
-	return -EBADFD;
+	return group_set_iommufd(group, file, ictx);
 }
 
 /* Container-side half of detach: the claim goes with the container. */
@@ -270,6 +291,11 @@ static int df_group_open(struct vfio_device_file *df)
 
 	if (!group_has_iommu(group))
 		return -EINVAL;
+	rc = vfio_reset_claim_check(vdev, group->container ?
+				    (const void *)group->container :
+				    (const void *)group->iommufd);
+	if (rc)
+		return rc;
 	if (group->iommufd && vdev->open_count == 0) {
 		rc = vfio_device_claim_dma_owner(vdev, group->iommufd);
 		if (rc)
@@ -367,6 +393,7 @@ static long group_get_device_fd(struct vfio_group *group,
 	rc = vfio_df_file_create(df, call, O_RDWR | O_CLOEXEC, &file);
 	if (rc)
 		goto err_close;
+	vdev->owner_pid = call->pid;
 	return 0;
 
 err_close:

@@ -31,6 +31,7 @@ struct vfio_device;
 struct vfio_group;
 struct vfio_iommu;
 struct vfio_pci_core_device;
+struct vfio_reset_claim;
 
 struct vfio_device_ops {
 	const char *name;
@@ -73,6 +74,7 @@ struct vfio_device {
 	struct iommufd_device *idev;	/* while open through iommufd */
 	struct iommufd_ctx *iommufd;
 	uint64_t iommu_faults;		/* DMA refused by the IOMMU */
+	pid_t owner_pid;		/* who opened it last; 0 when closed */
 	struct vfio_device *next;
 };
 
@@ -85,6 +87,9 @@ struct vfio_device_file {
 	/* Group path: the group file (a reference), NULL on the cdev path. */
 	struct vfio_group *group;
 	struct uvfio_file *group_file;
+	struct uvfio_file *file;		/* this file (no reference) */
+	struct vfio_reset_claim *reset_claim;	/* VFIO_EXT_RESET_CLAIM */
+	struct vfio_device_file *next;		/* all device files */
 };
 
 /*
@@ -182,9 +187,29 @@ long vfio_df_ioctl_attach_pt(struct vfio_device_file *df,
 long vfio_df_ioctl_detach_pt(struct vfio_device_file *df,
 			     struct uvfio_call *call, uint64_t arg);
 
+/* All device files, both paths; and who owns a file's device. */
+struct vfio_device_file *vfio_df_first(void);
+/* The iommufd context, or the type1 container, a device file uses. */
+const void *vfio_df_owner(const struct vfio_device_file *df);
+
+/*
+ * Reset capability extensions (src/vfio/pci/vfio_pci_reset_ext.c,
+ * include/uvfio/uapi/vfio_ext.h): the ioctls, and the claims they hold.
+ */
+long vfio_ext_ioctl(struct vfio_device_file *df, struct uvfio_call *call,
+		    unsigned long cmd, uint64_t arg);
+/* -EBUSY when a reset claim of another owner covers vdev. */
+int vfio_reset_claim_check(struct vfio_device *vdev, const void *owner);
+/* A claim covers the function at bdf (host driver binding is refused). */
+bool vfio_reset_claim_covers_bdf(const char *bdf);
+void vfio_reset_claim_release(struct vfio_device_file *df);
+
 /* DMA from the device model through whatever the device is attached to. */
 int vfio_device_dma_rw(struct vfio_device *vdev, uint64_t iova, void *buf,
 		       size_t len, bool is_write);
+/* Copy src to dst (an engine's memcpy); -EOPNOTSUPP: use dma_rw. */
+int vfio_device_dma_copy(struct vfio_device *vdev, uint64_t dst, uint64_t src,
+			 size_t len, bool *ret_write_fault);
 
 /* vfio-pci: create the device for an emulated function. */
 int vfio_pci_probe(struct pci_dev *pdev, unsigned int index,

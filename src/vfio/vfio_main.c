@@ -17,6 +17,7 @@
 #include "iommufd/iommufd.h"
 #include "pci/pci_dev.h"
 #include "uvfio/uapi/vfio.h"
+#include "uvfio/uapi/vfio_ext.h"
 #include "vfio/vfio.h"
 
 static struct vfio_device *devices;
@@ -101,8 +102,19 @@ void vfio_device_close(struct vfio_device_file *df)
 {
 	struct vfio_device *vdev = df->device;
 
-	if (--vdev->open_count == 0 && vdev->ops->close_device)
+	if (--vdev->open_count)
+		return;
+	vdev->owner_pid = 0;
+	if (vdev->ops->close_device)
 		vdev->ops->close_device(vdev);
+}
+
+const void *vfio_df_owner(const struct vfio_device_file *df)
+{
+	/* Bound in an iommufd (either path), else the group's container. */
+	if (df->device->iommufd)
+		return df->device->iommufd;
+	return df->group ? (const void *)df->group->container : NULL;
 }
 
 int vfio_device_dma_rw(struct vfio_device *vdev, uint64_t iova, void *buf,
@@ -126,6 +138,34 @@ int vfio_device_dma_rw(struct vfio_device *vdev, uint64_t iova, void *buf,
 		pr_info("%s: DMA %s iova 0x%llx len %zu refused by the IOMMU",
 			vdev->pdev->bdf, is_write ? "write" : "read",
 			(unsigned long long)iova, len);
+	}
+	return rc;
+}
+
+/*
+ * A device engine's memory-to-memory copy, done by the IOMMU layer
+ * without a bounce through the model. -EOPNOTSUPP where only
+ * vfio_device_dma_rw() goes (a type1 container): the model bounces.
+ */
+int vfio_device_dma_copy(struct vfio_device *vdev, uint64_t dst, uint64_t src,
+			 size_t len, bool *ret_write_fault)
+{
+	int rc;
+
+	*ret_write_fault = false;
+	if (vdev->idev)
+		rc = iommufd_device_dma_copy(vdev->idev, dst, src, len,
+					     ret_write_fault);
+	else if (vdev->group && vdev->group->container)
+		return -EOPNOTSUPP;
+	else
+		rc = -EFAULT;
+	if (rc) {
+		vdev->iommu_faults++;
+		pr_info("%s: DMA %s iova 0x%llx len %zu refused by the IOMMU",
+			vdev->pdev->bdf, *ret_write_fault ? "write" : "read",
+			(unsigned long long)(*ret_write_fault ? dst : src),
+			len);
 	}
 	return rc;
 }
@@ -184,6 +224,9 @@ long vfio_device_fops_ioctl(struct vfio_device_file *df,
 {
 	struct vfio_device *vdev = df->device;
 
+	/* Extensions have a type of their own: no kernel number can match. */
+	if (_IOC_TYPE(cmd) == VFIO_EXT_TYPE)
+		return vfio_ext_ioctl(df, call, cmd, arg);
 	switch (cmd) {
 	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
 		return vfio_df_ioctl_attach_pt(df, call, arg);

@@ -125,6 +125,20 @@ long vfio_pci_ioctl_get_pci_hot_reset_info(struct vfio_pci_core_device *vpci,
 					   uint64_t arg);
 long vfio_pci_ioctl_pci_hot_reset(struct vfio_pci_core_device *vpci,
 				  struct uvfio_call *call, uint64_t arg);
+struct topo_node;
+/* Functions a hot reset touches (count, caller frees), or -ENODEV. */
+int vfio_pci_hot_reset_scope(struct vfio_pci_core_device *vpci,
+			     const struct topo_node ***ret_nodes,
+			     bool *ret_is_slot);
+/* The VFIO device of a function, NULL unless bound to vfio-pci. */
+struct vfio_device *vfio_pci_node_vdev(const struct topo_node *n);
+/* Every function the hot reset touches is a device of vpci's dev_set. */
+bool vfio_pci_dev_set_resettable(struct vfio_pci_core_device *vpci);
+/* Does the caller own vdev (data: the proof it gave)? */
+typedef bool (*vfio_pci_owned_fn)(struct vfio_device *vdev, const void *data);
+/* Hot reset of the dev_set: EINVAL unless owned() holds for every device. */
+int vfio_pci_dev_set_hot_reset(struct vfio_pci_core_device *vpci,
+			       vfio_pci_owned_fn owned, const void *data);
 
 /* BARs and ROM */
 ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vpci,

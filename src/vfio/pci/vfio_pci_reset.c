@@ -35,8 +35,9 @@
 	(offsetof(type, member) + sizeof(((type *)0)->member))
 
 /* The functions a hot reset of vpci touches; caller frees *ret_nodes. */
-static int hot_reset_scope(struct vfio_pci_core_device *vpci,
-			   const struct topo_node ***ret_nodes)
+int vfio_pci_hot_reset_scope(struct vfio_pci_core_device *vpci,
+			     const struct topo_node ***ret_nodes,
+			     bool *ret_is_slot)
 {
 	const struct topo_machine *m = uvfio_platform.machine;
 	struct platform_func *f = platform_find(vpci->pdev->bdf);
@@ -53,7 +54,7 @@ static int hot_reset_scope(struct vfio_pci_core_device *vpci,
 	nodes = uvfio_calloc(count, sizeof(*nodes));
 	if (!nodes)
 		return -ENOMEM;
-	again = topo_hot_reset_scope(m, f->node, nodes, count, NULL);
+	again = topo_hot_reset_scope(m, f->node, nodes, count, ret_is_slot);
 	if (again != count) {
 		free(nodes);
 		return -EAGAIN;
@@ -62,7 +63,7 @@ static int hot_reset_scope(struct vfio_pci_core_device *vpci,
 	return count;
 }
 
-static struct vfio_device *node_vdev(const struct topo_node *n)
+struct vfio_device *vfio_pci_node_vdev(const struct topo_node *n)
 {
 	struct platform_func *f = platform_find(n->bdf);
 
@@ -71,7 +72,7 @@ static struct vfio_device *node_vdev(const struct topo_node *n)
 
 static uint32_t dev_id_of(struct vfio_device *self, const struct topo_node *n)
 {
-	struct vfio_device *vdev = node_vdev(n);
+	struct vfio_device *vdev = vfio_pci_node_vdev(n);
 	int id;
 
 	/* Hot reset needs every affected device in the dev_set. */
@@ -119,7 +120,7 @@ long vfio_pci_ioctl_get_pci_hot_reset_info(struct vfio_pci_core_device *vpci,
 	if (hdr.argsz < minsz)
 		return -EINVAL;
 	hdr.flags = 0;
-	count = hot_reset_scope(vpci, &nodes);
+	count = vfio_pci_hot_reset_scope(vpci, &nodes, NULL);
 	if (count < 0)
 		return count;
 	if ((size_t)count > (hdr.argsz - sizeof(hdr)) / sizeof(*devs) ||
@@ -154,17 +155,17 @@ out:
 }
 
 /* vfio_pci_dev_set_resettable(): everything touched is in the dev_set. */
-static bool dev_set_resettable(struct vfio_pci_core_device *vpci)
+bool vfio_pci_dev_set_resettable(struct vfio_pci_core_device *vpci)
 {
 	const struct topo_node **nodes;
 	bool ok = true;
 	int count, i;
 
-	count = hot_reset_scope(vpci, &nodes);
+	count = vfio_pci_hot_reset_scope(vpci, &nodes, NULL);
 	if (count < 0)
 		return false;
 	for (i = 0; i < count && ok; i++) {
-		struct vfio_device *vdev = node_vdev(nodes[i]);
+		struct vfio_device *vdev = vfio_pci_node_vdev(nodes[i]);
 
 		ok = vdev && vdev->dev_set == vpci->vdev.dev_set;
 	}
@@ -172,42 +173,44 @@ static bool dev_set_resettable(struct vfio_pci_core_device *vpci)
 	return ok;
 }
 
-static bool dev_in_groups(struct vfio_device *vdev, struct vfio_group **groups,
-			  unsigned int nr)
+/* The group path's proof: the caller passed the device's group. */
+struct group_list {
+	struct vfio_group **groups;
+	unsigned int nr;
+};
+
+static bool dev_in_groups(struct vfio_device *vdev, const void *data)
 {
+	const struct group_list *gl = data;
 	unsigned int i;
 
-	for (i = 0; i < nr; i++)
-		if (groups[i] == vdev->group)
+	for (i = 0; i < gl->nr; i++)
+		if (gl->groups[i] == vdev->group)
 			return true;
 	return false;
 }
 
+/* The cdev path's proof: bound to the caller's iommufd, or its group is. */
+static bool dev_in_iommufd(struct vfio_device *vdev, const void *data)
+{
+	int id = vfio_iommufd_get_dev_id(vdev, (struct iommufd_ctx *)data);
+
+	return id > 0 || id == -ENOENT;
+}
+
 /* Every device of the dev_set owned by the caller, then reset them all. */
-static int dev_set_hot_reset(struct vfio_pci_core_device *vpci,
-			     struct vfio_group **groups, unsigned int nr_groups,
-			     struct iommufd_ctx *ictx)
+int vfio_pci_dev_set_hot_reset(struct vfio_pci_core_device *vpci,
+			       vfio_pci_owned_fn owned, const void *data)
 {
 	struct vfio_device_set *set = vpci->vdev.dev_set;
 	unsigned int i;
 	int rc = 0;
 
-	if (!set || !dev_set_resettable(vpci))
+	if (!set || !vfio_pci_dev_set_resettable(vpci))
 		return -EINVAL;
-	for (i = 0; i < set->device_count; i++) {
-		struct vfio_device *vdev = set->devices[i];
-		bool owned;
-
-		if (ictx) {
-			int id = vfio_iommufd_get_dev_id(vdev, ictx);
-
-			owned = id > 0 || id == -ENOENT;
-		} else {
-			owned = dev_in_groups(vdev, groups, nr_groups);
-		}
-		if (!owned)
+	for (i = 0; i < set->device_count; i++)
+		if (!owned(set->devices[i], data))
 			return -EINVAL;
-	}
 	for (i = 0; i < set->device_count; i++)
 		pci_dev_set_power_state(set->devices[i]->pdev, PCI_D0);
 	for (i = 0; i < set->device_count; i++) {
@@ -225,12 +228,13 @@ static int hot_reset_groups(struct vfio_pci_core_device *vpci,
 {
 	struct vfio_group **groups;
 	const struct topo_node **nodes;
+	struct group_list gl;
 	int32_t *fds;
 	uint32_t i;
 	int count, rc = 0;
 
 	/* One group per affected function at most: bounds the copy. */
-	count = hot_reset_scope(vpci, &nodes);
+	count = vfio_pci_hot_reset_scope(vpci, &nodes, NULL);
 	if (count < 0)
 		return count;
 	free(nodes);
@@ -258,7 +262,9 @@ static int hot_reset_groups(struct vfio_pci_core_device *vpci,
 			goto out;
 		}
 	}
-	rc = dev_set_hot_reset(vpci, groups, array_count, NULL);
+	gl.groups = groups;
+	gl.nr = array_count;
+	rc = vfio_pci_dev_set_hot_reset(vpci, dev_in_groups, &gl);
 out:
 	free(fds);
 	free(groups);
@@ -280,11 +286,12 @@ long vfio_pci_ioctl_pci_hot_reset(struct vfio_pci_core_device *vpci,
 	/* A zero-length array is for cdev-opened devices only, and only it. */
 	if (!!hdr.count == vpci->vdev.cdev_opened)
 		return -EINVAL;
-	count = hot_reset_scope(vpci, &nodes);
+	count = vfio_pci_hot_reset_scope(vpci, &nodes, NULL);
 	if (count < 0)
 		return count;
 	free(nodes);
 	if (hdr.count)
 		return hot_reset_groups(vpci, call, hdr.count, arg);
-	return dev_set_hot_reset(vpci, NULL, 0, vpci->vdev.iommufd);
+	return vfio_pci_dev_set_hot_reset(vpci, dev_in_iommufd,
+					  vpci->vdev.iommufd);
 }
