@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../transport/itest.h"
@@ -196,6 +197,37 @@ static void copy(uint32_t src, uint8_t *buf)
 	CHECK(itest_destroy(fd, dst) == 0, "destroy the copy's IOAS");
 }
 
+static int map_file(uint32_t ioas, int mfd, uint64_t start, uint64_t len,
+		    uint64_t *iova)
+{
+	struct iommu_ioas_map_file m = {
+		.size = sizeof(m),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas, .fd = mfd, .start = start, .length = len,
+	};
+	int rc = ioctl(fd, IOMMU_IOAS_MAP_FILE, &m);
+
+	*iova = m.iova;
+	return rc;
+}
+
+static void map_file_cases(uint32_t ioas)
+{
+	int mfd = memfd_create("uvfio-test", MFD_CLOEXEC);
+	uint64_t iova = 0, done;
+
+	CHECK(mfd >= 0 && ftruncate(mfd, 4 * PAGE) == 0, "a memfd of 4 pages");
+	CHECK_ERRNO(map_file(ioas, 999, 0, PAGE, &iova), EBADF,
+		    "MAP_FILE of an fd that is not open: EBADF");
+	CHECK_ERRNO(map_file(ioas, mfd, 0, 0, &iova), EINVAL,
+		    "MAP_FILE of length 0: EINVAL");
+	CHECK(map_file(ioas, mfd, PAGE, 2 * PAGE, &iova) == 0 && iova,
+	      "MAP_FILE of the middle of the memfd");
+	CHECK(unmap(ioas, iova, 2 * PAGE, &done) == 0 && done == 2 * PAGE,
+	      "... is one area of its length");
+	close(mfd);
+}
+
 static void options(uint32_t ioas)
 {
 	struct iommu_option o = {
@@ -311,6 +343,7 @@ int main(void)
 	allow_iovas(ioas, buf);
 	map_unmap(ioas, buf);
 	copy(ioas, buf);
+	map_file_cases(ioas);
 	options(ioas);
 	hw_info();
 	dirty_bitmap();
