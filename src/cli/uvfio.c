@@ -8,6 +8,7 @@
  *   uvfio groups [--json]
  *   uvfio viable BDF [--json]      exit 0 viable, 1 not
  *   uvfio reset BDF [--json]       as writing 1 to sysfs reset
+ *   uvfio bind BDF DRIVER [--json] unbind, then bind vfio-pci/host/none
  *   uvfio stats [--json]
  *
  * `run` gives CMD a private daemon: it makes a runtime directory, starts
@@ -498,6 +499,39 @@ static int cmd_reset(const struct run_opts *o, char **argv)
 	return 0;
 }
 
+static int cmd_bind(const struct run_opts *o, char **argv)
+{
+	char cmd[128];
+	json_object *r;
+	int rc;
+
+	if (!argv[0] || !argv[1] || argv[2]) {
+		fprintf(stderr, "usage: uvfio bind BDF vfio-pci|host|none [--json]\n");
+		return 2;
+	}
+	if ((size_t)snprintf(cmd, sizeof(cmd), "bind %s %s", argv[0], argv[1]) >=
+	    sizeof(cmd)) {
+		fprintf(stderr, "uvfio: bad arguments\n");
+		return 2;
+	}
+	r = ctl_json_rc(cmd, &rc);
+	if (!r) {
+		fprintf(stderr, "uvfio: bind of %s to %s failed: %s\n", argv[0],
+			argv[1], rc == -ENODEV ? "no such function" :
+			rc == -EINVAL ? "unknown driver" :
+			rc == -EBUSY ? "busy (open, owned by a VFIO user, or "
+				       "covered by a reset claim)" : strerror(-rc));
+		return rc == -ENODEV || rc == -EINVAL ? 2 : 1;
+	}
+	if (o->json)
+		print_json(r);
+	else
+		printf("%s: %s cdev %s\n", jstr(r, "bdf"), jstr(r, "driver"),
+		       jstr(r, "cdev"));
+	json_object_put(r);
+	return 0;
+}
+
 static int cmd_stats(const struct run_opts *o)
 {
 	json_object *st = ctl_json("stats");
@@ -517,6 +551,7 @@ static void usage(FILE *f)
 		"       uvfio groups [--json]\n"
 		"       uvfio viable BDF [--json]\n"
 		"       uvfio reset BDF [--json]\n"
+		"       uvfio bind BDF vfio-pci|host|none [--json]\n"
 		"       uvfio stats [--json]\n");
 }
 
@@ -594,6 +629,8 @@ int main(int argc, char **argv)
 		return cmd_viable(&o, argv + optind);
 	if (!strcmp(cmd, "reset"))
 		return cmd_reset(&o, argv + optind);
+	if (!strcmp(cmd, "bind"))
+		return cmd_bind(&o, argv + optind);
 	fprintf(stderr, "uvfio: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

@@ -176,7 +176,7 @@ static void call_release(struct uvfio_call *call)
  * empty message must not close a file that other processes may share.
  */
 static ssize_t recv_request(int fd, uint32_t events, struct msgbuf *buf,
-			    struct uvfio_call *call)
+			    struct uvfio_call *call, size_t *raw_len)
 {
 	union {
 		char b[CMSG_SPACE(sizeof(struct ucred)) +
@@ -222,6 +222,7 @@ static ssize_t recv_request(int fd, uint32_t events, struct msgbuf *buf,
 		}
 	}
 	call->n_in_fds = nfds;
+	*raw_len = n > 0 ? (size_t)n : 0;
 	if (n == 0 && !nfds && (events & (EPOLLHUP | EPOLLRDHUP)))
 		return 0;
 	if (!have_creds || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
@@ -398,10 +399,23 @@ static void handle_conn(int fd, uint32_t events)
 	enum conn_kind kind = conns[fd].kind;
 	struct uvfio_file *file = conns[fd].file;
 	struct uvfio_call call = { 0 };
+	size_t raw_len = 0;
 	ssize_t n;
 	long ret;
 
-	n = recv_request(fd, events, &buf, &call);
+	n = recv_request(fd, events, &buf, &call, &raw_len);
+	/*
+	 * Bytes that libc's own write path (stdio: `echo x > file` in a
+	 * shell) sent on the socket without the interposer: not a request,
+	 * and nobody waits for an answer. Files that take plain writes
+	 * (sysfs attributes) accept them as such.
+	 */
+	if (n == -EINVAL && kind == CONN_FILE && file->ops->write_raw &&
+	    raw_len && !call.n_in_fds) {
+		file->ops->write_raw(file, &buf, raw_len);
+		call_release(&call);
+		return;
+	}
 	if (n == -EAGAIN) {
 		call_release(&call);
 		return;

@@ -5,7 +5,8 @@
  * same facts.
  *
  * A request is a command word and, for some, a function address:
- * "ls", "tree", "stats", "groups", "viable BDF", "reset BDF". The
+ * "ls", "tree", "stats", "groups", "viable BDF", "reset BDF",
+ * "bind BDF DRIVER". The
  * management view (groups, viable) reports what the kernel would let a
  * VFIO user do now, from the same ownership state the uAPI checks, so
  * a manager need not read internals to ask "is this usable, and how".
@@ -293,6 +294,51 @@ static json_object *ctl_reset(const char *bdf, long *rc)
 	return o;
 }
 
+/*
+ * "bind BDF DRIVER" (vfio-pci, host, none): as driverctl does with
+ * unbind + bind, through the same checks the sysfs files make.
+ */
+static json_object *ctl_bind(const char *arg, long *rc)
+{
+	const char *sp = strchr(arg, ' ');
+	struct platform_func *f;
+	char bdf[32];
+	json_object *o;
+	int drv;
+
+	if (!sp || (size_t)(sp - arg) >= sizeof(bdf)) {
+		*rc = -EINVAL;
+		return NULL;
+	}
+	memcpy(bdf, arg, sp - arg);
+	bdf[sp - arg] = 0;
+	f = platform_find(bdf);
+	drv = strcmp(sp + 1, "none") ? topo_driver_from_name(sp + 1) : TOPO_DRV_NONE;
+	if (!f) {
+		*rc = -ENODEV;
+		return NULL;
+	}
+	if (drv != TOPO_DRV_NONE && drv != TOPO_DRV_VFIO_PCI && drv != TOPO_DRV_HOST) {
+		*rc = -EINVAL;
+		return NULL;
+	}
+	if ((int)f->node->driver != drv) {
+		*rc = f->node->driver == TOPO_DRV_NONE ? 0 : platform_driver_detach(f);
+		if (!*rc)
+			*rc = platform_driver_attach(f, drv);
+		if (*rc)
+			return NULL;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "bdf", json_object_new_string(f->node->bdf));
+	json_object_object_add(o, "driver",
+			       json_object_new_string(topo_driver_name(f->node->driver)));
+	if (f->vdev)
+		json_object_object_add(o, "cdev",
+				       json_object_new_string(f->vdev->cdev_path));
+	return o;
+}
+
 /* "word" or "word ARG": the argument of cmd if its word is name. */
 static const char *cmd_arg(const char *cmd, const char *name)
 {
@@ -319,6 +365,8 @@ static json_object *ctl_dispatch(const char *cmd, long *rc)
 		return ctl_viable(arg, rc);
 	if ((arg = cmd_arg(cmd, "reset")))
 		return ctl_reset(arg, rc);
+	if ((arg = cmd_arg(cmd, "bind")))
+		return ctl_bind(arg, rc);
 	*rc = -EINVAL;
 	return NULL;
 }

@@ -66,6 +66,12 @@ struct uvfio_file_ops {
 		    uint64_t off, uint64_t len, int prot,
 		    struct uvfio_mmap_info *info);
 	unsigned int (*poll)(struct uvfio_file *file);
+	/*
+	 * Optional: bytes written straight to the connection by code the
+	 * interposer does not see (libc's internal write of a stdio stream).
+	 * No answer goes back.
+	 */
+	void (*write_raw)(struct uvfio_file *file, const void *data, size_t len);
 	/* Last reference gone: free everything the file held. */
 	void (*release)(struct uvfio_file *file);
 };

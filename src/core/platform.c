@@ -4,6 +4,13 @@
  * device model, and let vfio-pci probe the functions bound to it, in
  * enumeration order so vfioN numbers are stable from run to run.
  *
+ * After start-up a function's driver can change (sysfs bind/unbind,
+ * drivers_probe, `uvfio bind`): binding vfio-pci creates its VFIO device
+ * with the lowest free vfioN and puts it in its dev_set (vfio counts
+ * only its own devices), unbinding removes both; the shadow sysfs
+ * follows. Invariant: f->vdev != NULL exactly when the node's driver is
+ * vfio-pci.
+ *
  * The platform is the device models' host: their DMA goes to the IOMMU
  * through the function's VFIO device (blocked when nothing is attached),
  * their interrupts to vfio-pci's eventfds.
@@ -18,6 +25,7 @@
 #include "core/util.h"
 #include "pci/pci_dev.h"
 #include "pci/topology.h"
+#include "sysfs/sysfs.h"
 #include "vfio/pci/vfio_pci_priv.h"
 #include "vfio/vfio.h"
 
@@ -83,6 +91,134 @@ static int build_dev_sets(void)
 		if (p->funcs[i].vdev)
 			vfio_pci_set_reset_works(p->funcs[i].vdev,
 				topo_reset_methods(p->machine, p->funcs[i].node) != 0);
+	return 0;
+}
+
+/* Keep a set's devices in enumeration order, whatever the bind order. */
+static void dev_set_add(struct platform_func *f)
+{
+	struct vfio_device_set *set;
+	unsigned int i;
+
+	if (f->node->dev_set < 0 || (unsigned int)f->node->dev_set >= nr_dev_sets)
+		return;
+	set = &dev_sets[f->node->dev_set];
+	for (i = set->device_count; i > 0; i--) {
+		struct platform_func *o = platform_find(set->devices[i - 1]->pdev->bdf);
+
+		if (!o || o->node->seq < f->node->seq)
+			break;
+		set->devices[i] = set->devices[i - 1];
+	}
+	set->devices[i] = f->vdev;
+	set->device_count++;
+	f->vdev->dev_set = set;
+	vfio_pci_set_reset_works(f->vdev,
+		topo_reset_methods(uvfio_platform.machine, f->node) != 0);
+}
+
+static void dev_set_del(struct vfio_device *vdev)
+{
+	struct vfio_device_set *set = vdev->dev_set;
+	unsigned int i, k;
+
+	for (i = 0, k = 0; set && i < set->device_count; i++)
+		if (set->devices[i] != vdev)
+			set->devices[k++] = set->devices[i];
+	if (set)
+		set->device_count = k;
+	vdev->dev_set = NULL;
+}
+
+/* The lowest vfioN no device has, as the kernel's IDA hands them out. */
+static unsigned int vfio_free_index(void)
+{
+	struct vfio_device *vdev;
+	unsigned int index = 0;
+
+	/* The device list is kept in index order. */
+	for (vdev = vfio_device_first(); vdev; vdev = vdev->next) {
+		if (vdev->index != index)
+			break;
+		index++;
+	}
+	return index;
+}
+
+/* Does any file (bound or not, either path) still hold vdev? */
+static bool vfio_device_has_files(struct vfio_device *vdev)
+{
+	struct vfio_device_file *df;
+
+	for (df = vfio_df_first(); df; df = df->next)
+		if (df->device == vdev)
+			return true;
+	return false;
+}
+
+/*
+ * A host (DMA-API) driver's probe: pci_dma_configure() calls
+ * iommu_device_use_default_domain(), EBUSY while a VFIO user owns the
+ * group. A reset claim (extension) also keeps host drivers off.
+ */
+static int host_probe_check(struct platform_func *f)
+{
+	struct vfio_group *group = vfio_group_get(f->node->group);
+
+	if (group && group->owner_cnt)
+		return -EBUSY;
+	if (vfio_reset_claim_covers_bdf(f->node->bdf))
+		return -EBUSY;
+	return 0;
+}
+
+static int probe_driver(struct platform_func *f, enum topo_driver drv)
+{
+	int rc;
+
+	if (drv == TOPO_DRV_HOST) {
+		rc = host_probe_check(f);
+		if (rc)
+			return rc;
+	}
+	rc = topo_set_driver(uvfio_platform.machine, f->node, drv);
+	if (rc || drv != TOPO_DRV_VFIO_PCI)
+		return rc;
+	rc = vfio_pci_probe(f->pdev, vfio_free_index(), f->node->group, &f->vdev);
+	if (rc) {
+		topo_set_driver(uvfio_platform.machine, f->node, TOPO_DRV_NONE);
+		return rc;
+	}
+	dev_set_add(f);
+	return 0;
+}
+
+int platform_driver_attach(struct platform_func *f, int drv)
+{
+	int rc;
+
+	if (f->node->driver != TOPO_DRV_NONE)
+		return -EBUSY;
+	if (drv == TOPO_DRV_NONE)
+		return 0;
+	rc = probe_driver(f, drv);
+	if (!rc)
+		sysfs_update_function(f);
+	return rc;
+}
+
+int platform_driver_detach(struct platform_func *f)
+{
+	if (f->vdev) {
+		/* The kernel waits here for the files to go (deviations.md). */
+		if (vfio_device_has_files(f->vdev))
+			return -EBUSY;
+		dev_set_del(f->vdev);
+		vfio_pci_remove(f->vdev);
+		f->vdev = NULL;
+	}
+	topo_set_driver(uvfio_platform.machine, f->node, TOPO_DRV_NONE);
+	sysfs_update_function(f);
 	return 0;
 }
 
@@ -155,6 +291,7 @@ void platform_exit(void)
 			vfio_pci_remove(p->funcs[i].vdev);
 		if (p->funcs[i].pdev)
 			pci_dev_destroy(p->funcs[i].pdev);
+		free(p->funcs[i].driver_override);
 	}
 	for (i = 0; i < nr_dev_sets; i++)
 		free(dev_sets[i].devices);

@@ -14,6 +14,7 @@
  * effects (reset, driver_override, ...): the interposer opens those
  * through the daemon instead.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -163,6 +164,101 @@ static void up_path(char *buf, size_t len, const char *rel, int extra)
 		strncat(buf, "../", len - strlen(buf) - 1);
 }
 
+int sysfs_live_file(const char *path)
+{
+	char real[PATH_MAX_LEN];
+
+	if ((size_t)snprintf(real, sizeof(real), "%s%s", root, path) >= sizeof(real))
+		return -ENAMETOOLONG;
+	/* The sticky bit: the interposer opens it through the daemon. */
+	return write_file(real, "", 0, S_ISVTX | 0644);
+}
+
+/* Remove root-relative path (a file, a link or an empty directory). */
+static void __attribute__((format(printf, 1, 2))) removef(const char *fmt, ...)
+{
+	char path[PATH_MAX_LEN];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vpath(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (!rc)
+		remove(path);
+}
+
+/* The vfio pieces of a function bound to vfio-pci: vfio-dev, class, /dev. */
+static int vfio_entries(struct platform_func *f, const char *rel)
+{
+	const struct topo_node *n = f->node;
+	char dir[PATH_MAX_LEN], target[PATH_MAX_LEN + 64];
+	int rc;
+
+	rc = mkdirf("sys/devices/%s/vfio-dev/%s", rel, f->vdev->name);
+	if (rc)
+		return rc;
+	snprintf(dir, sizeof(dir), "%s/sys/devices/%s/vfio-dev/%s", root,
+		 rel, f->vdev->name);
+	attr(dir, "dev", "511:%u\n", f->vdev->index);
+	snprintf(target, sizeof(target), "../../devices/%s/vfio-dev/%s",
+		 rel, f->vdev->name);
+	symlinkf(target, "sys/class/vfio-dev/%s", f->vdev->name);
+	snprintf(dir, sizeof(dir), "%s/dev/vfio/devices/%s", root,
+		 f->vdev->name);
+	write_file(dir, "", 0, 0600);
+	/* The group's node: the daemon answers opens of /dev/vfio/N. */
+	snprintf(dir, sizeof(dir), "%s/dev/vfio/%d", root, n->group);
+	return write_file(dir, "", 0, 0600);
+}
+
+/* The driver link, the driver's device link, and vfio's pieces. */
+static int driver_entries(struct platform_func *f, const char *rel)
+{
+	const struct topo_node *n = f->node;
+	const char *drv = topo_driver_name(n->driver);
+	char up[256], target[PATH_MAX_LEN + 64];
+
+	if (n->driver != TOPO_DRV_VFIO_PCI && n->driver != TOPO_DRV_HOST)
+		return 0;
+	up_path(up, sizeof(up), rel, 1);
+	snprintf(target, sizeof(target), "%sbus/pci/drivers/%s", up, drv);
+	symlinkf(target, "sys/devices/%s/driver", rel);
+	snprintf(target, sizeof(target), "../../../../devices/%s", rel);
+	symlinkf(target, "sys/bus/pci/drivers/%s/%s", drv, n->bdf);
+	return f->vdev ? vfio_entries(f, rel) : 0;
+}
+
+/* Undo driver_entries() for whatever driver had the function. */
+static void driver_entries_remove(struct platform_func *f, const char *rel)
+{
+	const struct topo_node *n = f->node;
+	struct vfio_group *group = vfio_group_get(n->group);
+	char path[PATH_MAX_LEN];
+	struct dirent *de;
+	DIR *d;
+
+	removef("sys/devices/%s/driver", rel);
+	removef("sys/bus/pci/drivers/vfio-pci/%s", n->bdf);
+	removef("sys/bus/pci/drivers/host/%s", n->bdf);
+	/* The device's vfioN may be gone already: read it from the tree. */
+	snprintf(path, sizeof(path), "%s/sys/devices/%s/vfio-dev", root, rel);
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, "vfio", 4))
+			continue;
+		removef("sys/devices/%s/vfio-dev/%s/dev", rel, de->d_name);
+		removef("sys/devices/%s/vfio-dev/%s", rel, de->d_name);
+		removef("sys/class/vfio-dev/%s", de->d_name);
+		removef("dev/vfio/devices/%s", de->d_name);
+	}
+	if (d)
+		closedir(d);
+	removef("sys/devices/%s/vfio-dev", rel);
+	if (group && !group->nr_devices)
+		removef("dev/vfio/%d", n->group);
+}
+
 static int build_function(const struct topo_machine *m, struct platform_func *f)
 {
 	const struct topo_node *n = f->node;
@@ -189,7 +285,6 @@ static int build_function(const struct topo_machine *m, struct platform_func *f)
 	     pci_config_read(pdev, PCI_CLASS_REVISION, 4) >> 8);
 	attr(dir, "revision", "0x%02x\n", pci_config_read(pdev, PCI_REVISION_ID, 1));
 	attr(dir, "numa_node", "-1\n");
-	attr(dir, "driver_override", "%s\n", "(null)");
 	for (i = 0; i < pdev->config_size; i++)
 		config[i] = pci_config_read(pdev, i, 1);
 	snprintf(target, sizeof(target), "%s/config", dir);
@@ -205,31 +300,31 @@ static int build_function(const struct topo_machine *m, struct platform_func *f)
 	up_path(up, sizeof(up), rel, 1);
 	snprintf(target, sizeof(target), "%skernel/iommu_groups/%d", up, n->group);
 	symlinkf(target, "sys/devices/%s/iommu_group", rel);
-	if (f->vdev) {
-		snprintf(target, sizeof(target), "%sbus/pci/drivers/vfio-pci", up);
-		symlinkf(target, "sys/devices/%s/driver", rel);
-		mkdirf("sys/devices/%s/vfio-dev/%s", rel, f->vdev->name);
-		snprintf(dir, sizeof(dir), "%s/sys/devices/%s/vfio-dev/%s", root,
-			 rel, f->vdev->name);
-		attr(dir, "dev", "511:%u\n", f->vdev->index);
-		snprintf(target, sizeof(target), "../../devices/%s/vfio-dev/%s",
-			 rel, f->vdev->name);
-		symlinkf(target, "sys/class/vfio-dev/%s", f->vdev->name);
-		snprintf(target, sizeof(target), "../../../../devices/%s", rel);
-		symlinkf(target, "sys/bus/pci/drivers/vfio-pci/%s", n->bdf);
-		snprintf(dir, sizeof(dir), "%s/dev/vfio/devices/%s", root,
-			 f->vdev->name);
-		write_file(dir, "", 0, 0600);
-		/* The group's node: the daemon answers opens of /dev/vfio/N. */
-		snprintf(dir, sizeof(dir), "%s/dev/vfio/%d", root, n->group);
-		write_file(dir, "", 0, 0600);
-	}
+	rc = driver_entries(f, rel);
+	if (rc)
+		return rc;
+	rc = sysfs_live_function(rel, n->bdf);
+	if (rc)
+		return rc;
 	snprintf(target, sizeof(target), "../../../devices/%s", rel);
 	symlinkf(target, "sys/bus/pci/devices/%s", n->bdf);
 	mkdirf("sys/kernel/iommu_groups/%d/devices", n->group);
 	snprintf(target, sizeof(target), "../../../../devices/%s", rel);
 	return symlinkf(target, "sys/kernel/iommu_groups/%d/devices/%s",
 			n->group, n->bdf);
+}
+
+/* The function's driver changed: redo its driver entries. */
+void sysfs_update_function(struct platform_func *f)
+{
+	char rel[512];
+
+	if (!root || device_rel_path(uvfio_platform.machine, f->node, rel,
+				     sizeof(rel)))
+		return;
+	driver_entries_remove(f, rel);
+	if (driver_entries(f, rel))
+		pr_err("%s: cannot update its sysfs entries", f->node->bdf);
 }
 
 int sysfs_build(const char *runtime_dir)
@@ -242,6 +337,7 @@ int sysfs_build(const char *runtime_dir)
 	root = runtime_dir;
 	if ((rc = mkdirf("sys/bus/pci/devices")) ||
 	    (rc = mkdirf("sys/bus/pci/drivers/vfio-pci")) ||
+	    (rc = mkdirf("sys/bus/pci/drivers/host")) ||
 	    (rc = mkdirf("sys/kernel/iommu_groups")) ||
 	    (rc = mkdirf("sys/class/vfio-dev")) ||
 	    (rc = mkdirf("sys/devices")) ||
@@ -251,6 +347,9 @@ int sysfs_build(const char *runtime_dir)
 	write_file(path, "", 0, 0660);
 	snprintf(path, sizeof(path), "%s/dev/vfio/vfio", root);
 	write_file(path, "", 0, 0666);
+	rc = sysfs_live_bus();
+	if (rc)
+		goto err;
 	for (i = 0; i < p->nr_funcs; i++) {
 		rc = build_function(p->machine, &p->funcs[i]);
 		if (rc)

@@ -6,4 +6,16 @@
 int sysfs_build(const char *runtime_dir);
 void sysfs_remove(const char *runtime_dir);
 
+struct platform_func;
+/* A function's driver changed: redo its driver link and vfio entries. */
+void sysfs_update_function(struct platform_func *f);
+
+/* Internal (sysfs.c <-> sysfs_live.c). */
+/* Create the shadow of a live attribute ("/sys/..."), marked S_ISVTX. */
+int sysfs_live_file(const char *path);
+/* Live attributes of one function (rel: its path under /sys/devices). */
+int sysfs_live_function(const char *rel, const char *bdf);
+/* drivers_probe, drivers/{vfio-pci,host}/{bind,unbind}. */
+int sysfs_live_bus(void);
+
 #endif
