@@ -367,6 +367,18 @@ static int cmd_tree(const struct run_opts *o)
 	return 0;
 }
 
+/* "PID/PATH" of a function's user (its "owner" object), or "-". */
+static void owner_text(json_object *d, char *buf, size_t len)
+{
+	json_object *owner;
+
+	if (!json_object_object_get_ex(d, "owner", &owner) || !owner) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%s/%s", jstr(owner, "pid"), jstr(owner, "path"));
+}
+
 static int cmd_ls(const struct run_opts *o)
 {
 	json_object *arr;
@@ -381,15 +393,18 @@ static int cmd_ls(const struct run_opts *o)
 		json_object_put(arr);
 		return 0;
 	}
-	printf("%-14s %-10s %-8s %-9s %-6s %-8s %-24s %s\n", "BDF", "IDS",
-	       "MODEL", "DRIVER", "GROUP", "DEV_SET", "CDEV", "RESET");
+	printf("%-14s %-10s %-8s %-9s %-6s %-8s %-24s %-12s %s\n", "BDF",
+	       "IDS", "MODEL", "DRIVER", "GROUP", "DEV_SET", "CDEV", "OWNER",
+	       "RESET");
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		json_object *d = json_object_array_get_idx(arr, i);
+		char owner[32];
 
-		printf("%-14s %-10s %-8s %-9s %-6s %-8s %-24s %s\n",
+		owner_text(d, owner, sizeof(owner));
+		printf("%-14s %-10s %-8s %-9s %-6s %-8s %-24s %-12s %s\n",
 		       jstr(d, "bdf"), jstr(d, "ids"), jstr(d, "model"),
 		       jstr(d, "driver"), jstr(d, "iommu_group"),
-		       jstr(d, "dev_set"), jstr(d, "cdev"),
+		       jstr(d, "dev_set"), jstr(d, "cdev"), owner,
 		       *jstr(d, "reset_method") ? jstr(d, "reset_method") : "-");
 	}
 	json_object_put(arr);

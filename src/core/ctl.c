@@ -20,6 +20,7 @@
 #include "core/ctl.h"
 #include "core/daemon.h"
 #include "core/file.h"
+#include "core/log.h"
 #include "core/platform.h"
 #include "iommufd/iommufd_private.h"
 #include "pci/pci_dev.h"
@@ -47,10 +48,31 @@ void uvfio_ctl_fill_stats(struct uvfio_stats *st)
 	st->iommu_faults = total_faults();
 }
 
+/* How a function's VFIO device is in use: "cdev", "group" or "-". */
+static const char *open_path(const struct vfio_device *vdev)
+{
+	if (!vdev || !vdev->open_count)
+		return "-";
+	return vdev->cdev_opened ? "cdev" : "group";
+}
+
+/* {"pid", "path"} of the process using the device, or NULL when unused. */
+static json_object *owner_json(const struct vfio_device *vdev)
+{
+	json_object *o;
+
+	if (!vdev || !vdev->open_count)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "pid", json_object_new_int(vdev->owner_pid));
+	json_object_object_add(o, "path", json_object_new_string(open_path(vdev)));
+	return o;
+}
+
 static json_object *func_json(const struct topo_machine *m,
 			      struct platform_func *f)
 {
-	const struct topo_node *n = f->node;
+	const struct topo_node *n = f->node, *parent;
 	struct pci_dev *pdev = f->pdev;
 	json_object *o = json_object_new_object();
 	char buf[64];
@@ -70,6 +92,10 @@ static json_object *func_json(const struct topo_machine *m,
 	json_object_object_add(o, "dev_set", json_object_new_int(n->dev_set));
 	if (topo_reset_method_string(m, n, buf, sizeof(buf)) >= 0)
 		json_object_object_add(o, "reset_method", json_object_new_string(buf));
+	parent = topo_parent(m, n);
+	json_object_object_add(o, "parent", parent ?
+			       json_object_new_string(parent->bdf) : NULL);
+	json_object_object_add(o, "owner", owner_json(f->vdev));
 	if (f->vdev) {
 		json_object_object_add(o, "cdev",
 				       json_object_new_string(f->vdev->cdev_path));
@@ -108,23 +134,144 @@ static json_object *ctl_stats(void)
 	return o;
 }
 
-static json_object *ctl_tree(void)
+/*
+ * `ls -t`: the topology's lspci -t tree, each function's line extended
+ * with what only the daemon knows (ids, cdev, owner). The tree prints one
+ * annotated ("[group ...") line per leaf of a depth-first walk of the
+ * buses; tree_leaves() lists the leaves in that order, and each line is
+ * checked against its leaf's devfn so a change of the drawing can only
+ * lose the extension, never misplace it.
+ */
+struct tree_walk {
+	const struct topo_machine *m;
+	const struct topo_node **leaves;
+	size_t nr, next;
+};
+
+static void tree_leaves(struct tree_walk *w, int bus)
+{
+	const struct topo_bus *b = &w->m->buses[bus];
+	size_t i;
+
+	for (i = 0; i < b->nr_devs; i++) {
+		const struct topo_node *n = &w->m->nodes[b->devs[i]];
+
+		if (n->secondary >= 0)
+			tree_leaves(w, n->secondary);
+		else if (w->nr < w->m->nr_nodes)
+			w->leaves[w->nr++] = n;
+	}
+}
+
+static struct platform_func *func_of_node(const struct topo_node *n)
+{
+	struct platform *p = &uvfio_platform;
+	size_t i;
+
+	for (i = 0; i < p->nr_funcs; i++)
+		if (p->funcs[i].node == n)
+			return &p->funcs[i];
+	return NULL;
+}
+
+static void tree_extend(FILE *out, const struct topo_node *n)
+{
+	struct platform_func *f = func_of_node(n);
+	struct vfio_device *vdev;
+
+	if (!f)
+		return;
+	vdev = f->vdev;
+	fprintf(out, "  %04x:%04x  cdev %s  owner ",
+		pci_config_read(f->pdev, PCI_VENDOR_ID, 2),
+		pci_config_read(f->pdev, PCI_DEVICE_ID, 2),
+		vdev ? vdev->cdev_path : "-");
+	if (vdev && vdev->open_count)
+		fprintf(out, "%d (%s)", (int)vdev->owner_pid, open_path(vdev));
+	else
+		fputs("-", out);
+}
+
+/* Copy one tree line to out, extended if it is the next leaf's. */
+static void tree_line(struct tree_walk *w, FILE *out, const char *line,
+		      size_t len)
+{
+	const char *mark = memmem(line, len, "  [group ", 9);
+	const struct topo_node *n;
+	char devfn[8];
+
+	fwrite(line, 1, len, out);
+	if (!mark || w->next >= w->nr)
+		goto done;
+	n = w->leaves[w->next++];
+	snprintf(devfn, sizeof(devfn), "%02x.%x", (n->devfn >> 3) & 0x1f,
+		 n->devfn & 7);
+	if (!memmem(line, mark - line, devfn, strlen(devfn))) {
+		w->next = w->nr;	/* out of step: stop extending */
+		goto done;
+	}
+	tree_extend(out, n);
+done:
+	fputc('\n', out);
+}
+
+static int tree_text(char **ret_text)
+{
+	const struct topo_machine *m = uvfio_platform.machine;
+	struct tree_walk w = { .m = m };
+	char *raw = NULL, *text = NULL, *p, *nl;
+	size_t raw_len = 0, len = 0, b;
+	FILE *f;
+	int rc = -ENOMEM;
+
+	w.leaves = calloc(m->nr_nodes ? m->nr_nodes : 1, sizeof(*w.leaves));
+	if (!w.leaves)
+		return -ENOMEM;
+	for (b = 0; b < m->nr_buses; b++)
+		if (m->buses[b].self < 0)
+			tree_leaves(&w, b);
+	f = open_memstream(&raw, &raw_len);
+	if (!f)
+		goto out;
+	rc = topo_print_tree(m, f, TOPO_TREE_VERBOSE | TOPO_TREE_IDS);
+	if (fclose(f) && !rc)
+		rc = -ENOMEM;
+	if (rc)
+		goto out;
+	rc = -ENOMEM;
+	f = open_memstream(&text, &len);
+	if (!f)
+		goto out;
+	for (p = raw; *p; p = nl + 1) {
+		nl = strchrnul(p, '\n');
+		tree_line(&w, f, p, nl - p);
+		if (!*nl)
+			break;
+	}
+	if (fclose(f))
+		goto out;
+	*ret_text = text;
+	text = NULL;
+	rc = 0;
+out:
+	free(text);
+	free(raw);
+	free(w.leaves);
+	return rc;
+}
+
+/* The tree, and the facts of `ls` (with each function's parent bridge). */
+static json_object *ctl_tree(long *rc)
 {
 	json_object *o;
 	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
 
-	if (!f)
+	*rc = tree_text(&text);
+	if (*rc)
 		return NULL;
-	topo_print_tree(uvfio_platform.machine, f,
-			TOPO_TREE_VERBOSE | TOPO_TREE_IDS);
-	if (fclose(f)) {
-		free(text);
-		return NULL;
-	}
 	o = json_object_new_object();
 	json_object_object_add(o, "tree", json_object_new_string(text));
+	json_object_object_add(o, "functions", ctl_ls());
 	free(text);
 	return o;
 }
@@ -139,14 +286,6 @@ static const char *group_owner(const struct vfio_group *g)
 	if (vfio_group_host_claims(g))
 		return "host";
 	return "none";
-}
-
-/* How a function's VFIO device is in use: "cdev", "group" or "-". */
-static const char *open_path(const struct vfio_device *vdev)
-{
-	if (!vdev || !vdev->open_count)
-		return "-";
-	return vdev->cdev_opened ? "cdev" : "group";
 }
 
 static json_object *member_json(struct platform_func *f)
@@ -295,6 +434,28 @@ static json_object *ctl_reset(const char *bdf, long *rc)
 }
 
 /*
+ * Unbind, then bind drv. When the new driver refuses the function, the
+ * old one gets it back, so a refused `uvfio bind` changes nothing (the
+ * sysfs files, like the kernel, leave it unbound).
+ */
+static int bind_switch(struct platform_func *f, int drv)
+{
+	int old = f->node->driver;
+	int rc;
+
+	if (old != TOPO_DRV_NONE) {
+		rc = platform_driver_detach(f);
+		if (rc)
+			return rc;
+	}
+	rc = platform_driver_attach(f, drv);
+	if (rc && old != TOPO_DRV_NONE && platform_driver_attach(f, old))
+		pr_warn("%s: could not rebind %s after a refused bind",
+			f->node->bdf, topo_driver_name(old));
+	return rc;
+}
+
+/*
  * "bind BDF DRIVER" (vfio-pci, host, none): as driverctl does with
  * unbind + bind, through the same checks the sysfs files make.
  */
@@ -323,9 +484,7 @@ static json_object *ctl_bind(const char *arg, long *rc)
 		return NULL;
 	}
 	if ((int)f->node->driver != drv) {
-		*rc = f->node->driver == TOPO_DRV_NONE ? 0 : platform_driver_detach(f);
-		if (!*rc)
-			*rc = platform_driver_attach(f, drv);
+		*rc = bind_switch(f, drv);
 		if (*rc)
 			return NULL;
 	}
@@ -358,7 +517,7 @@ static json_object *ctl_dispatch(const char *cmd, long *rc)
 	if (!strcmp(cmd, "stats"))
 		return ctl_stats();
 	if (!strcmp(cmd, "tree"))
-		return ctl_tree();
+		return ctl_tree(rc);
 	if (!strcmp(cmd, "groups"))
 		return ctl_groups();
 	if ((arg = cmd_arg(cmd, "viable")))
