@@ -236,10 +236,17 @@ static int realize_function(struct platform_func *f, unsigned int *vfio_index)
 	}
 	if (n->driver != TOPO_DRV_VFIO_PCI)
 		return 0;
-	rc = vfio_pci_probe(f->pdev, (*vfio_index)++, n->group, &f->vdev);
-	if (rc)
-		pr_err("%s: vfio-pci probe failed: %s", n->bdf, strerror(-rc));
-	return rc;
+	rc = vfio_pci_probe(f->pdev, *vfio_index, n->group, &f->vdev);
+	if (!rc) {
+		(*vfio_index)++;
+		return 0;
+	}
+	/*
+	 * As at boot, a failed probe leaves the function without a driver
+	 * (a function no IOMMU covers, without noiommu mode: EINVAL).
+	 */
+	pr_warn("%s: vfio-pci probe failed: %s", n->bdf, strerror(-rc));
+	return topo_set_driver(uvfio_platform.machine, n, TOPO_DRV_NONE);
 }
 
 int platform_init(const char *machine_file)

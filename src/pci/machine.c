@@ -380,7 +380,8 @@ static int load_flags(struct loader *l, struct json_object *obj,
 	    (r = get_bool(l, obj, path, "af_flr", &d->af_flr)) < 0 ||
 	    (r = get_bool(l, obj, path, "pm_reset", &d->pm_reset)) < 0 ||
 	    (r = get_bool(l, obj, path, "no_bus_reset", &no_bus_reset)) < 0 ||
-	    (r = get_bool(l, obj, path, "hotplug", &hotplug)) < 0)
+	    (r = get_bool(l, obj, path, "hotplug", &hotplug)) < 0 ||
+	    (r = get_bool(l, obj, path, "iommu", &d->iommu)) < 0)
 		return r;
 	d->no_bus_reset = no_bus_reset;
 	d->hotplug = hotplug;
@@ -415,7 +416,7 @@ static const char *const device_keys[] = {
 	"addr", "kind", "model", "props", "pcie", "multifunction", "acs",
 	"acs_ctrl", "acs_quirk", "flr", "af_flr", "pm_reset", "no_bus_reset",
 	"hotplug", "driver", "dma_alias", "secondary_bus", "devices",
-	"comment", NULL,
+	"iommu", "comment", NULL,
 };
 
 static int load_devices(struct loader *l, int bus, struct json_object *obj,
@@ -511,8 +512,23 @@ static int load_root_bus(struct loader *l, struct json_object *obj,
 
 static const char *const top_keys[] = {
 	"version", "name", "description", "root_buses", "devices", "comment",
-	NULL,
+	"iommu", "enable_unsafe_noiommu_mode", NULL,
 };
+
+/* The platform's IOMMU, and vfio's module parameter for its absence. */
+static int load_iommu(struct loader *l, struct json_object *root)
+{
+	int iommu = 1, noiommu = 0;
+	int r;
+
+	if ((r = get_bool(l, root, "$", "iommu", &iommu)) < 0 ||
+	    (r = get_bool(l, root, "$", "enable_unsafe_noiommu_mode",
+			  &noiommu)) < 0)
+		return r;
+	l->m->no_iommu = !iommu;
+	l->m->noiommu_mode = noiommu;
+	return 0;
+}
 
 static int load_top(struct loader *l, struct json_object *root)
 {
@@ -529,7 +545,8 @@ static int load_top(struct loader *l, struct json_object *root)
 	    (r = get_int(l, root, "$", "version", 1, 1, &version)) < 0 ||
 	    (r = get_string(l, root, "$", "name", TOPO_NAME_MAX - 1,
 			    &name)) < 0 ||
-	    (r = get_string(l, root, "$", "description", 4096, &desc)) < 0)
+	    (r = get_string(l, root, "$", "description", 4096, &desc)) < 0 ||
+	    (r = load_iommu(l, root)))
 		return r;
 	snprintf(l->m->name, sizeof(l->m->name), "%s", name);
 	if (json_object_object_get_ex(root, "devices", NULL)) {

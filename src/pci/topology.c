@@ -22,7 +22,10 @@
  *   - every node has a unique (domain, bus_nr, devfn) and a bdf string;
  *   - every bus has a number; bus->devs is sorted by devfn;
  *   - m->order is a permutation of the node indices; node->seq is the
- *     inverse; every node has a group; endpoints have a dev_set.
+ *     inverse; every node has a group, except that a node no IOMMU
+ *     covers has none (-1) or, in noiommu mode, an endpoint has a
+ *     group of its own numbered after the real ones; endpoints have a
+ *     dev_set.
  * Queries assume a finalized machine and never fail on one.
  */
 #include <errno.h>
@@ -168,6 +171,7 @@ void topo_func_desc_init(struct topo_func_desc *desc)
 	desc->pm_reset = -1;
 	desc->driver = -1;
 	desc->secondary_bus = -1;
+	desc->iommu = -1;
 }
 
 struct topo_machine *topo_machine_new(const char *name)
@@ -575,6 +579,7 @@ static int fill_node(struct topo_machine *m, struct topo_node *n, int bus,
 	n->dev_set = -1;
 	n->mf_decl = d->multifunction;
 	n->multifunction = d->multifunction == 1;
+	n->no_iommu = d->iommu == 0;
 	if (d->dma_alias)
 		memcpy(n->dma_alias, d->dma_alias, sizeof(n->dma_alias));
 	if (d->multifunction < -1 || d->multifunction > 1)
@@ -890,6 +895,61 @@ static int build_order(struct topo_machine *m)
 	return 0;
 }
 
+/*
+ * Functions no IOMMU covers have no iommu_group: take them out of the
+ * derived groups and renumber the rest densely (ids keep their order of
+ * first appearance). With enable_unsafe_noiommu_mode, vfio-pci's probe
+ * makes a group per such endpoint (vfio_noiommu_group_alloc), after the
+ * boot-time groups, so they come last, in enumeration order.
+ */
+static int noiommu_groups(struct topo_machine *m)
+{
+	unsigned int nr = 0;
+	int *map;
+
+	if (!m->no_iommu) {
+		size_t i;
+
+		for (i = 0; i < m->nr_nodes && !m->nodes[i].no_iommu; i++)
+			;
+		if (i == m->nr_nodes)
+			return 0;
+	}
+	map = malloc((m->nr_groups ? m->nr_groups : 1) * sizeof(*map));
+	if (!map)
+		return -ENOMEM;
+	for (unsigned int g = 0; g < m->nr_groups; g++)
+		map[g] = -1;
+	for (size_t seq = 0; seq < m->nr_nodes; seq++) {
+		struct topo_node *n = &m->nodes[m->order[seq]];
+
+		n->no_iommu |= m->no_iommu;
+		if (!n->no_iommu && map[n->group] < 0)
+			map[n->group] = nr++;
+	}
+	for (size_t seq = 0; seq < m->nr_nodes; seq++) {
+		struct topo_node *n = &m->nodes[m->order[seq]];
+
+		if (!n->no_iommu)
+			n->group = map[n->group];
+		else if (m->noiommu_mode && n->kind == TOPO_ENDPOINT)
+			n->group = nr++;
+		else
+			n->group = -1;
+	}
+	free(map);
+	m->nr_groups = nr;
+	return 0;
+}
+
+bool topo_group_is_noiommu(const struct topo_machine *m, int group)
+{
+	for (size_t i = 0; group >= 0 && i < topo_node_count(m); i++)
+		if (m->nodes[i].group == group)
+			return m->nodes[i].no_iommu;
+	return false;
+}
+
 int topo_machine_finalize(struct topo_machine *m, char *err, size_t errlen)
 {
 	int ret;
@@ -912,6 +972,8 @@ int topo_machine_finalize(struct topo_machine *m, char *err, size_t errlen)
 		return topo_err(err, errlen, ret, "out of memory");
 	m->finalized = true;
 	ret = topo_derive_groups(m);
+	if (!ret)
+		ret = noiommu_groups(m);
 	if (!ret)
 		ret = topo_derive_dev_sets(m);
 	if (ret)

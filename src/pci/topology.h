@@ -132,13 +132,14 @@ struct topo_node {
 	bool no_bus_reset;	/* PCI_DEV_FLAGS_NO_BUS_RESET */
 	bool hotplug;		/* ports: pciehp slot that can be reset */
 	uint8_t dma_alias[32];	/* bitmap: extra requester devfns, same bus */
+	bool no_iommu;		/* no IOMMU translates its DMA */
 
 	char model_name[TOPO_MODEL_NAME_MAX];	/* endpoints; "" otherwise */
 	const struct pci_model *model;	/* endpoints; NULL otherwise */
 	struct json_object *props;	/* model properties (own ref) or NULL */
 	enum topo_driver driver;
 
-	int group;		/* IOMMU group id */
+	int group;		/* IOMMU group id; -1: none (no IOMMU) */
 	int dev_set;		/* endpoints: reset domain id; else -1 */
 	char *src;		/* where it was declared, for messages */
 	int mf_decl;		/* builder: "multifunction" as declared, -1 unsaid */
@@ -154,6 +155,8 @@ struct topo_machine {
 	unsigned int nr_root_buses;
 	unsigned int nr_groups;
 	unsigned int nr_dev_sets;
+	bool no_iommu;			/* "iommu": false: the platform has none */
+	bool noiommu_mode;		/* vfio's enable_unsafe_noiommu_mode */
 	bool finalized;
 };
 
@@ -179,6 +182,7 @@ struct topo_func_desc {
 	int driver;			/* -1: default for the kind */
 	const uint8_t *dma_alias;	/* 32-byte devfn bitmap or NULL */
 	int secondary_bus;		/* bridges: -1 = firmware numbering */
+	int iommu;			/* -1: as the machine; 0: not behind one */
 };
 
 void topo_func_desc_init(struct topo_func_desc *desc);
@@ -248,6 +252,12 @@ size_t topo_parent_chain(const struct topo_machine *m,
 			 const struct topo_node *n,
 			 const struct topo_node **out, size_t max);
 unsigned int topo_group_count(const struct topo_machine *m);
+/*
+ * A group vfio made for a function no IOMMU covers (noiommu mode): such
+ * functions get no group at all unless m->noiommu_mode, then one each,
+ * numbered after every real group.
+ */
+bool topo_group_is_noiommu(const struct topo_machine *m, int group);
 size_t topo_group_members(const struct topo_machine *m, int group,
 			  const struct topo_node **out, size_t max);
 unsigned int topo_dev_set_count(const struct topo_machine *m);

@@ -193,22 +193,27 @@ static int vfio_entries(struct platform_func *f, const char *rel)
 {
 	const struct topo_node *n = f->node;
 	char dir[PATH_MAX_LEN], target[PATH_MAX_LEN + 64];
+	bool noiommu = f->vdev->group->noiommu;
 	int rc;
 
 	rc = mkdirf("sys/devices/%s/vfio-dev/%s", rel, f->vdev->name);
 	if (rc)
 		return rc;
-	snprintf(dir, sizeof(dir), "%s/sys/devices/%s/vfio-dev/%s", root,
-		 rel, f->vdev->name);
-	attr(dir, "dev", "511:%u\n", f->vdev->index);
 	snprintf(target, sizeof(target), "../../devices/%s/vfio-dev/%s",
 		 rel, f->vdev->name);
 	symlinkf(target, "sys/class/vfio-dev/%s", f->vdev->name);
-	snprintf(dir, sizeof(dir), "%s/dev/vfio/devices/%s", root,
-		 f->vdev->name);
-	write_file(dir, "", 0, 0600);
+	/* A noiommu device is a class device without a cdev (6.12). */
+	if (!noiommu) {
+		snprintf(dir, sizeof(dir), "%s/sys/devices/%s/vfio-dev/%s",
+			 root, rel, f->vdev->name);
+		attr(dir, "dev", "511:%u\n", f->vdev->index);
+		snprintf(dir, sizeof(dir), "%s/dev/vfio/devices/%s", root,
+			 f->vdev->name);
+		write_file(dir, "", 0, 0600);
+	}
 	/* The group's node: the daemon answers opens of /dev/vfio/N. */
-	snprintf(dir, sizeof(dir), "%s/dev/vfio/%d", root, n->group);
+	snprintf(dir, sizeof(dir), "%s/dev/vfio/%s%d", root,
+		 noiommu ? "noiommu-" : "", n->group);
 	return write_file(dir, "", 0, 0600);
 }
 
@@ -256,14 +261,40 @@ static void driver_entries_remove(struct platform_func *f, const char *rel)
 		closedir(d);
 	removef("sys/devices/%s/vfio-dev", rel);
 	if (group && !group->nr_devices)
-		removef("dev/vfio/%d", n->group);
+		removef("dev/vfio/%s%d", group->noiommu ? "noiommu-" : "",
+			n->group);
+}
+
+/* A function no IOMMU covers has no group (without noiommu mode). */
+static int iommu_group_entries(const struct topo_machine *m,
+			       const struct topo_node *n, const char *rel)
+{
+	char up[256], dir[PATH_MAX_LEN], target[PATH_MAX_LEN + 64];
+
+	if (n->group < 0)
+		return 0;
+	/* <root>/sys/devices/<rel>: three levels below <root>/sys. */
+	up_path(up, sizeof(up), rel, 1);
+	snprintf(target, sizeof(target), "%skernel/iommu_groups/%d", up,
+		 n->group);
+	symlinkf(target, "sys/devices/%s/iommu_group", rel);
+	mkdirf("sys/kernel/iommu_groups/%d/devices", n->group);
+	/* iommu_group_set_name(): only vfio's noiommu groups have a name. */
+	if (topo_group_is_noiommu(m, n->group)) {
+		snprintf(dir, sizeof(dir), "%s/sys/kernel/iommu_groups/%d",
+			 root, n->group);
+		attr(dir, "name", "vfio-noiommu\n");
+	}
+	snprintf(target, sizeof(target), "../../../../devices/%s", rel);
+	return symlinkf(target, "sys/kernel/iommu_groups/%d/devices/%s",
+			n->group, n->bdf);
 }
 
 static int build_function(const struct topo_machine *m, struct platform_func *f)
 {
 	const struct topo_node *n = f->node;
 	struct pci_dev *pdev = f->pdev;
-	char rel[512], dir[PATH_MAX_LEN], up[256], target[PATH_MAX_LEN + 64];
+	char rel[512], dir[PATH_MAX_LEN], target[PATH_MAX_LEN + 64];
 	char config[PCI_CFG_SPACE_EXP_SIZE];
 	unsigned int i;
 	int rc;
@@ -297,9 +328,6 @@ static int build_function(const struct topo_machine *m, struct platform_func *f)
 	}
 
 	/* dir is <root>/sys/devices/<rel>: three levels below <root>/sys. */
-	up_path(up, sizeof(up), rel, 1);
-	snprintf(target, sizeof(target), "%skernel/iommu_groups/%d", up, n->group);
-	symlinkf(target, "sys/devices/%s/iommu_group", rel);
 	rc = driver_entries(f, rel);
 	if (rc)
 		return rc;
@@ -308,10 +336,7 @@ static int build_function(const struct topo_machine *m, struct platform_func *f)
 		return rc;
 	snprintf(target, sizeof(target), "../../../devices/%s", rel);
 	symlinkf(target, "sys/bus/pci/devices/%s", n->bdf);
-	mkdirf("sys/kernel/iommu_groups/%d/devices", n->group);
-	snprintf(target, sizeof(target), "../../../../devices/%s", rel);
-	return symlinkf(target, "sys/kernel/iommu_groups/%d/devices/%s",
-			n->group, n->bdf);
+	return iommu_group_entries(m, n, rel);
 }
 
 /* The function's driver changed: redo its driver entries. */

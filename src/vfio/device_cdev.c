@@ -328,7 +328,6 @@ static int vfio_cdev_open(struct uvfio_call *call, void *data, int flags,
 
 int vfio_device_cdev_init(struct vfio_device *vdev)
 {
-	snprintf(vdev->name, sizeof(vdev->name), "vfio%u", vdev->index);
 	snprintf(vdev->cdev_path, sizeof(vdev->cdev_path),
 		 "/dev/vfio/devices/%s", vdev->name);
 	return uvfio_node_register(vdev->cdev_path, vfio_cdev_open, vdev,

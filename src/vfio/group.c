@@ -20,6 +20,15 @@
  * iommufd (claim at GET_DEVICE_FD, which binds the device in that
  * context and attaches it to the context's compat IOAS).
  *
+ * noiommu groups (VFIO_NO_IOMMU): with enable_unsafe_noiommu_mode, each
+ * function no IOMMU covers gets a group of its own, /dev/vfio/noiommu-N,
+ * named "vfio-noiommu" in sysfs. Opening it, joining a container and
+ * getting a device fd need CAP_SYS_RAWIO (EPERM); it owns no DMA (there
+ * is nothing to isolate). With an iommufd the device is not bound: the
+ * context must not have a compat IOAS (EPERM: the user would expect
+ * translation), and the device's DMA goes untranslated to the address
+ * space of the process that got the device fd.
+ *
  * Locking: everything runs under uvfio_big_lock.
  */
 #include <errno.h>
@@ -55,8 +64,11 @@ int vfio_groups_init(unsigned int count)
 	nr_groups = count;
 	for (i = 0; i < count; i++) {
 		groups[i].id = i;
+		groups[i].noiommu = topo_group_is_noiommu(uvfio_platform.machine,
+							  i);
 		snprintf(groups[i].path, sizeof(groups[i].path),
-			 "/dev/vfio/%u", i);
+			 "/dev/vfio/%s%u", groups[i].noiommu ? "noiommu-" : "",
+			 i);
 	}
 	return 0;
 }
@@ -162,6 +174,21 @@ static bool group_has_iommu(const struct vfio_group *group)
 	return group->container || group->iommufd;
 }
 
+/*
+ * A noiommu group with an iommufd: no compat IOAS is made, and none may
+ * exist (iommufd_vfio_compat_set_no_iommu()).
+ */
+static int group_set_noiommu_iommufd(struct vfio_group *group,
+				     struct uvfio_file *file,
+				     struct iommufd_ctx *ictx)
+{
+	if (ictx->vfio_ioas)
+		return -EINVAL;
+	group->iommufd = ictx;
+	group->iommufd_file = uvfio_file_get(file);
+	return 0;
+}
+
 /* ---- the group file ------------------------------------------------ */
 
 static long group_get_status(struct vfio_group *group, struct uvfio_call *call,
@@ -243,7 +270,9 @@ static long group_set_container(struct vfio_group *group,
 	if (rc)
 		return rc;
 	if (container)
-		return vfio_container_attach_group(container, group);
+		return vfio_container_attach_group(container, group, call);
+	if (group->noiommu)
+		return group_set_noiommu_iommufd(group, file, ictx);
 	return group_set_iommufd(group, file, ictx);
 }
 
@@ -281,8 +310,27 @@ static struct vfio_device *group_find_device(struct vfio_group *group,
 	return NULL;
 }
 
+/*
+ * The checks a noiommu device open makes: RAWIO always; with a container
+ * a driver must be set; with an iommufd no compat IOAS may exist.
+ */
+static int df_noiommu_check(struct vfio_device_file *df,
+			    const struct uvfio_call *call)
+{
+	struct vfio_group *group = df->group;
+
+	if (group->container && !vfio_container_has_driver(group->container))
+		return -EINVAL;
+	if (!vfio_capable_rawio(call))
+		return -EPERM;
+	if (group->iommufd && group->iommufd->vfio_ioas)
+		return -EPERM;
+	return 0;
+}
+
 /* vfio_df_group_open(): the device joins the group's container/iommufd. */
-static int df_group_open(struct vfio_device_file *df)
+static int df_group_open(struct vfio_device_file *df,
+			 const struct uvfio_call *call)
 {
 	struct vfio_device *vdev = df->device;
 	struct vfio_group *group = df->group;
@@ -291,12 +339,17 @@ static int df_group_open(struct vfio_device_file *df)
 
 	if (!group_has_iommu(group))
 		return -EINVAL;
+	if (group->noiommu) {
+		rc = df_noiommu_check(df, call);
+		if (rc)
+			return rc;
+	}
 	rc = vfio_reset_claim_check(vdev, group->container ?
 				    (const void *)group->container :
 				    (const void *)group->iommufd);
 	if (rc)
 		return rc;
-	if (group->iommufd && vdev->open_count == 0) {
+	if (group->iommufd && !group->noiommu && vdev->open_count == 0) {
 		rc = vfio_device_claim_dma_owner(vdev, group->iommufd);
 		if (rc)
 			return rc;
@@ -387,13 +440,15 @@ static long group_get_device_fd(struct vfio_group *group,
 	df->device = vdev;
 	df->group = group;
 	df->group_file = uvfio_file_get(gfile);
-	rc = df_group_open(df);
+	rc = df_group_open(df, call);
 	if (rc)
 		goto err_free;
 	rc = vfio_df_file_create(df, call, O_RDWR | O_CLOEXEC, &file);
 	if (rc)
 		goto err_close;
 	vdev->owner_pid = call->pid;
+	if (group->noiommu)
+		vfio_device_set_noiommu_mm(vdev, call->mm);
 	return 0;
 
 err_close:
@@ -452,11 +507,13 @@ static int group_open(struct uvfio_call *call, void *data, int flags,
 	struct vfio_group *group = data;
 	int rc;
 
+	if (!group->nr_devices)
+		return -ENODEV;
+	if (group->noiommu && !vfio_capable_rawio(call))
+		return -EPERM;
 	/* One open at a time; none while a member is open by its cdev. */
 	if (group->opened_file || group->cdev_device_open_cnt)
 		return -EBUSY;
-	if (!group->nr_devices)
-		return -ENODEV;
 	rc = uvfio_file_create(&vfio_group_fops, group, flags, call,
 			       UVFIO_FD_RET, 0, ret_file);
 	if (!rc)
@@ -464,16 +521,20 @@ static int group_open(struct uvfio_call *call, void *data, int flags,
 	return rc;
 }
 
-void vfio_group_add_device(struct vfio_device *vdev)
+int vfio_group_add_device(struct vfio_device *vdev)
 {
 	struct vfio_group *group = vfio_group_get(vdev->group_id);
 
+	/* No iommu_group and noiommu mode off: vfio refuses the device. */
+	if (!group)
+		return -EINVAL;
 	vdev->group = group;
-	if (!group || group->nr_devices++)
-		return;
+	if (group->nr_devices++)
+		return 0;
 	if (!uvfio_node_register(group->path, group_open, group,
 				 S_IFCHR | 0600, VFIO_GROUP_MAJOR, group->id))
 		group->registered = true;
+	return 0;
 }
 
 void vfio_group_del_device(struct vfio_device *vdev)

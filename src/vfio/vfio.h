@@ -22,6 +22,7 @@
 
 struct pci_dev;
 struct uvfio_call;
+struct uvfio_mm;
 struct uvfio_file;
 struct uvfio_mmap_info;
 struct iommufd_ctx;
@@ -75,6 +76,11 @@ struct vfio_device {
 	struct iommufd_ctx *iommufd;
 	uint64_t iommu_faults;		/* DMA refused by the IOMMU */
 	pid_t owner_pid;		/* who opened it last; 0 when closed */
+	/*
+	 * noiommu: the address space device DMA reaches untranslated (that
+	 * of the last process to get a device fd), held while it is open.
+	 */
+	struct uvfio_mm *noiommu_mm;
 	struct vfio_device *next;
 };
 
@@ -104,7 +110,8 @@ struct vfio_device_file {
  */
 struct vfio_group {
 	unsigned int id;
-	char path[32];			/* "/dev/vfio/3" */
+	char path[32];			/* "/dev/vfio/3", "/dev/vfio/noiommu-3" */
+	bool noiommu;			/* VFIO_NO_IOMMU: no IOMMU behind it */
 	unsigned int nr_devices;	/* bound to vfio-pci */
 	bool registered;		/* node exists */
 	struct uvfio_file *opened_file;	/* the one open of /dev/vfio/N */
@@ -129,6 +136,9 @@ long vfio_device_fops_ioctl(struct vfio_device_file *df,
 			    struct uvfio_call *call, unsigned long cmd,
 			    uint64_t arg);
 int vfio_device_open(struct vfio_device_file *df);
+/* noiommu: DMA now reaches mm (held until the device's last close). */
+void vfio_device_set_noiommu_mm(struct vfio_device *vdev,
+				struct uvfio_mm *mm);
 void vfio_device_close(struct vfio_device_file *df);
 
 /* Device files, shared by both paths (device_cdev.c). */
@@ -142,7 +152,8 @@ int vfio_groups_init(unsigned int nr_groups);
 void vfio_groups_exit(void);
 struct vfio_group *vfio_group_get(unsigned int id);
 unsigned int vfio_group_count(void);
-void vfio_group_add_device(struct vfio_device *vdev);
+/* -EINVAL when no IOMMU covers vdev and noiommu mode is off. */
+int vfio_group_add_device(struct vfio_device *vdev);
 void vfio_group_del_device(struct vfio_device *vdev);
 struct vfio_group *vfio_group_from_file(struct uvfio_file *file);
 /* Members bound to a host driver (the kernel's DMA-API users). */
@@ -158,12 +169,22 @@ int vfio_device_block_group(struct vfio_device *vdev);
 void vfio_device_unblock_group(struct vfio_device *vdev);
 void vfio_df_group_close(struct vfio_device_file *df);
 
+/*
+ * vfio's enable_unsafe_noiommu_mode, and CAP_SYS_RAWIO (uid 0 here,
+ * docs/deviations.md "Privileges"), which every noiommu step demands.
+ */
+bool vfio_noiommu_enabled(void);
+bool vfio_capable_rawio(const struct uvfio_call *call);
+
 /* The legacy container /dev/vfio/vfio (container.c). */
 int vfio_container_init(void);
 void vfio_container_exit(void);
 struct vfio_container *vfio_container_from_file(struct uvfio_file *file);
 int vfio_container_attach_group(struct vfio_container *c,
-				struct vfio_group *group);
+				struct vfio_group *group,
+				const struct uvfio_call *call);
+/* VFIO_SET_IOMMU has chosen a driver (type1 or vfio-noiommu). */
+bool vfio_container_has_driver(const struct vfio_container *c);
 void vfio_group_detach_container(struct vfio_group *group);
 int vfio_container_dma_rw(struct vfio_container *c, uint64_t iova, void *buf,
 			  size_t len, bool is_write);

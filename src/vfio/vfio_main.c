@@ -6,13 +6,20 @@
  * A device is "open" while at least one of its files is bound; the first
  * bind calls ops->open_device and the last unbind ops->close_device, so a
  * driver sees one open/close pair however many files share the device.
+ *
+ * Device DMA goes through the IOMMU the device is attached to, except
+ * for a noiommu device, whose bus addresses are, in uvfio, virtual
+ * addresses of the process that last got a device fd (the kernel's are
+ * physical addresses): nothing translates or checks them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/file.h"
 #include "core/log.h"
+#include "core/uaccess.h"
 #include "core/util.h"
 #include "iommufd/iommufd.h"
 #include "pci/pci_dev.h"
@@ -25,21 +32,34 @@ static struct vfio_device *devices;
 int vfio_register_device(struct vfio_device *vdev)
 {
 	struct vfio_device **pp;
+	int rc;
 
 	/* Keep the list in index order, for stable listings. */
 	for (pp = &devices; *pp && (*pp)->index < vdev->index; pp = &(*pp)->next)
 		;
+	rc = vfio_group_add_device(vdev);
+	if (rc)
+		return rc;
+	snprintf(vdev->name, sizeof(vdev->name), "vfio%u", vdev->index);
 	vdev->next = *pp;
 	*pp = vdev;
-	vfio_group_add_device(vdev);
-	return vfio_device_cdev_init(vdev);
+	/* In 6.12 a noiommu device has no cdev (vfio_device_add()). */
+	if (vdev->group->noiommu)
+		return 0;
+	rc = vfio_device_cdev_init(vdev);
+	if (rc) {
+		*pp = vdev->next;
+		vfio_group_del_device(vdev);
+	}
+	return rc;
 }
 
 void vfio_unregister_device(struct vfio_device *vdev)
 {
 	struct vfio_device **pp;
 
-	uvfio_node_unregister(vdev->cdev_path);
+	if (!vdev->group->noiommu)
+		uvfio_node_unregister(vdev->cdev_path);
 	vfio_group_del_device(vdev);
 	for (pp = &devices; *pp; pp = &(*pp)->next) {
 		if (*pp == vdev) {
@@ -105,8 +125,33 @@ void vfio_device_close(struct vfio_device_file *df)
 	if (--vdev->open_count)
 		return;
 	vdev->owner_pid = 0;
+	vfio_device_set_noiommu_mm(vdev, NULL);
 	if (vdev->ops->close_device)
 		vdev->ops->close_device(vdev);
+}
+
+void vfio_device_set_noiommu_mm(struct vfio_device *vdev,
+				struct uvfio_mm *mm)
+{
+	if (mm)
+		uvfio_mm_get(mm);
+	if (vdev->noiommu_mm)
+		uvfio_mm_put(vdev->noiommu_mm);
+	vdev->noiommu_mm = mm;
+	if (mm)
+		pr_warn("%s: vfio-noiommu device opened by user (pid %d)",
+			vdev->pdev->bdf, (int)mm->pid);
+}
+
+/* No translation: the bus address is the opener's virtual address. */
+static int noiommu_dma_rw(struct vfio_device *vdev, uint64_t addr, void *buf,
+			  size_t len, bool is_write)
+{
+	if (!vdev->noiommu_mm)
+		return -EFAULT;
+	if (is_write)
+		return uvfio_mm_write(vdev->noiommu_mm, addr, buf, len);
+	return uvfio_mm_read(vdev->noiommu_mm, addr, buf, len);
 }
 
 const void *vfio_df_owner(const struct vfio_device_file *df)
@@ -126,7 +171,9 @@ int vfio_device_dma_rw(struct vfio_device *vdev, uint64_t iova, void *buf,
 	 * Through the iommufd HWPT it is attached to, or the domain of the
 	 * group's type1 container; otherwise the group's blocking domain.
 	 */
-	if (vdev->idev)
+	if (vdev->group->noiommu)
+		rc = noiommu_dma_rw(vdev, iova, buf, len, is_write);
+	else if (vdev->idev)
 		rc = iommufd_device_dma_rw(vdev->idev, iova, buf, len, is_write);
 	else if (vdev->group && vdev->group->container)
 		rc = vfio_container_dma_rw(vdev->group->container, iova, buf,
@@ -153,6 +200,9 @@ int vfio_device_dma_copy(struct vfio_device *vdev, uint64_t dst, uint64_t src,
 	int rc;
 
 	*ret_write_fault = false;
+	/* noiommu: the model bounces through noiommu_dma_rw(). */
+	if (vdev->group->noiommu)
+		return -EOPNOTSUPP;
 	if (vdev->idev)
 		rc = iommufd_device_dma_copy(vdev->idev, dst, src, len,
 					     ret_write_fault);
