@@ -37,4 +37,8 @@ int iommufd_device_dma_copy(struct iommufd_device *idev, uint64_t dst,
 
 struct iommufd_ctx *iommufd_ctx_from_file(struct uvfio_file *file);
 
+/* The VFIO group path on an iommufd (vfio_compat.c). */
+int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx);
+int iommufd_vfio_compat_set_no_iommu(struct iommufd_ctx *ictx);
+
 #endif

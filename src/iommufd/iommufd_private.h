@@ -76,6 +76,8 @@ struct iommufd_ctx {
 	struct iommufd_ioas *vfio_ioas;	/* the container-compat IOAS */
 	struct uvfio_mm *mm;		/* the opener, for accounting */
 	enum iommufd_account_mode account_mode;
+	/* A no-IOMMU group uses this context as its container. */
+	bool no_iommu_mode;
 };
 
 /* One ioctl in flight on a context; cmd is the kernel-side copy. */

@@ -17,6 +17,7 @@
 #include "core/file.h"
 #include "core/util.h"
 #include "iommufd/io_pagetable.h"
+#include "iommufd/iommufd.h"
 #include "iommufd/iommufd_private.h"
 #include "iommufd/pgtable.h"
 #include "uvfio/uapi/vfio.h"
@@ -119,12 +120,42 @@ static int vfio_unmap_dma(struct iommufd_ctx *ictx, struct uvfio_call *call,
 	return rc;
 }
 
+/* A group with no IOMMU joins: only VFIO_NOIOMMU_IOMMU may be set now. */
+int iommufd_vfio_compat_set_no_iommu(struct iommufd_ctx *ictx)
+{
+	if (ictx->vfio_ioas)
+		return -EINVAL;
+	ictx->no_iommu_mode = true;
+	return 0;
+}
+
+/* A group joins: make the compat IOAS unless one exists. */
+int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx)
+{
+	struct iommufd_ioas *ioas;
+
+	/* A context cannot serve IOMMU and no-IOMMU groups at once. */
+	if (ictx->no_iommu_mode)
+		return -EINVAL;
+	if (ictx->vfio_ioas)
+		return 0;
+	ioas = iommufd_ioas_alloc(ictx);
+	if (!ioas)
+		return -ENOMEM;
+	iommufd_object_finalize(ictx, &ioas->obj);
+	ictx->vfio_ioas = ioas;
+	return 0;
+}
+
 static int vfio_check_extension(struct iommufd_ctx *ictx, unsigned long type)
 {
 	switch (type) {
 	case VFIO_TYPE1_IOMMU:
 	case VFIO_TYPE1v2_IOMMU:
 	case VFIO_UNMAP_ALL:
+		return !ictx->no_iommu_mode;
+	case VFIO_NOIOMMU_IOMMU:
+		/* Built in, as CONFIG_VFIO_NOIOMMU. */
 		return 1;
 	case VFIO_DMA_CC_IOMMU:
 		/* Every domain here is coherent; ENODEV without an IOAS. */
@@ -134,9 +165,13 @@ static int vfio_check_extension(struct iommufd_ctx *ictx, unsigned long type)
 	}
 }
 
-static int vfio_set_iommu(struct iommufd_ctx *ictx, unsigned long type)
+static int vfio_set_iommu(struct iommufd_ctx *ictx, unsigned long type,
+			  struct uvfio_call *call)
 {
-	if (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU)
+	if (type == VFIO_NOIOMMU_IOMMU && ictx->no_iommu_mode)
+		return call->uid ? -EPERM : 0;	/* CAP_SYS_RAWIO */
+	if ((type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU) ||
+	    ictx->no_iommu_mode)
 		return -EINVAL;
 	if (!ictx->vfio_ioas)
 		return -ENODEV;
@@ -267,7 +302,7 @@ long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, struct uvfio_call *call,
 	case VFIO_GET_API_VERSION:
 		return VFIO_API_VERSION;
 	case VFIO_SET_IOMMU:
-		return vfio_set_iommu(ictx, arg);
+		return vfio_set_iommu(ictx, arg, call);
 	case VFIO_CHECK_EXTENSION:
 		return vfio_check_extension(ictx, arg);
 	case VFIO_IOMMU_GET_INFO:

@@ -182,8 +182,10 @@ static int group_set_noiommu_iommufd(struct vfio_group *group,
 				     struct uvfio_file *file,
 				     struct iommufd_ctx *ictx)
 {
-	if (ictx->vfio_ioas)
-		return -EINVAL;
+	int rc = iommufd_vfio_compat_set_no_iommu(ictx);
+
+	if (rc)
+		return rc;
 	group->iommufd = ictx;
 	group->iommufd_file = uvfio_file_get(file);
 	return 0;
@@ -215,15 +217,10 @@ static long group_get_status(struct vfio_group *group, struct uvfio_call *call,
 static int group_set_iommufd(struct vfio_group *group, struct uvfio_file *file,
 			     struct iommufd_ctx *ictx)
 {
-	/* iommufd_vfio_compat_ioas_create(): the compat IOAS, made if absent. */
-	if (!ictx->vfio_ioas) {
-		struct iommufd_ioas *ioas = iommufd_ioas_alloc(ictx);
+	int rc = iommufd_vfio_compat_ioas_create(ictx);
 
-		if (!ioas)
-			return -ENOMEM;
-		iommufd_object_finalize(ictx, &ioas->obj);
-		ictx->vfio_ioas = ioas;
-	}
+	if (rc)
+		return rc;
 	group->iommufd = ictx;
 	group->iommufd_file = uvfio_file_get(file);
 	return 0;

@@ -200,6 +200,15 @@ static void test_iommufd(void)
 
 	CHECK(!ioctl(g2, VFIO_GROUP_SET_CONTAINER, &fd),
 	      "SET_CONTAINER with an iommufd");
+	/* The iommufd now answers as a no-IOMMU container would. */
+	CHECK(ioctl(ictx, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) == 0,
+	      "iommufd compat: no TYPE1v2 in no-IOMMU mode");
+	CHECK(ioctl(ictx, VFIO_CHECK_EXTENSION, VFIO_NOIOMMU_IOMMU) == 1,
+	      "iommufd compat: NOIOMMU extension");
+	CHECK_ERRNO(ioctl(ictx, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), EINVAL,
+		    "iommufd compat: SET_IOMMU TYPE1v2 in no-IOMMU mode: EINVAL");
+	CHECK(!ioctl(ictx, VFIO_SET_IOMMU, VFIO_NOIOMMU_IOMMU),
+	      "iommufd compat: SET_IOMMU NOIOMMU");
 	dev = ioctl(g2, VFIO_GROUP_GET_DEVICE_FD, IOAT_NOIOMMU);
 	CHECK(dev >= 0, "GET_DEVICE_FD without translation");
 	if (dev >= 0)
