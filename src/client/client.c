@@ -15,6 +15,7 @@
  * out of the way: this code runs inside them.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -117,6 +118,8 @@ static void drop_fds(struct uvfio_msg *m, int n)
 		sys_close(m->ans_fds[--n]);
 }
 
+#define UVFIO_CLIENT_SPINS	50
+
 static int recv_ans(int fd, struct uvfio_msg *m, int recv_flags)
 {
 	union {
@@ -133,10 +136,27 @@ static int recv_ans(int fd, struct uvfio_msg *m, int recv_flags)
 		.msg_control = ctl.b, .msg_controllen = sizeof(ctl.b),
 	};
 	long n;
-	int nfds;
+	int nfds, spins = 0;
 
 	for (;;) {
-		n = syscall(SYS_recvmsg, fd, &msg, recv_flags & MSG_CMSG_CLOEXEC);
+		/*
+		 * Answers usually come within microseconds: look for one a few
+		 * times, yielding the CPU in between (the daemon may share it),
+		 * before sleeping, since a sleep and a cross-CPU wake-up cost
+		 * far more than the request itself on small machines.
+		 */
+		if (spins < UVFIO_CLIENT_SPINS) {
+			n = syscall(SYS_recvmsg, fd, &msg,
+				    (recv_flags & MSG_CMSG_CLOEXEC) | MSG_DONTWAIT);
+			if (n < 0 && errno == EAGAIN) {
+				spins++;
+				sched_yield();
+				continue;
+			}
+		} else {
+			n = syscall(SYS_recvmsg, fd, &msg,
+				    recv_flags & MSG_CMSG_CLOEXEC);
+		}
 		if (n >= 0)
 			break;
 		if (errno == EAGAIN)
