@@ -198,27 +198,43 @@ static void ioas_source(struct iommufd_ucmd *ucmd, struct iopt_source *src)
 	src->account_mode = ucmd->ictx->account_mode;
 }
 
+/*
+ * The checks MAP and MAP_FILE share, in the kernel's order, and the IOAS
+ * they name; *ret_flags are the io_pagetable flags to map with.
+ */
+static int ioas_map_prepare(struct iommufd_ucmd *ucmd, uint32_t map_flags,
+			    uint32_t ioas_id, uint64_t iova, uint64_t length,
+			    struct iommufd_ioas **ret_ioas,
+			    unsigned int *ret_flags)
+{
+	if (map_flags & ~IOAS_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (iova >= UINT64_MAX || length >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(map_flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	*ret_ioas = iommufd_get_ioas(ucmd->ictx, ioas_id);
+	if (!*ret_ioas)
+		return -ENOENT;
+	*ret_flags = (map_flags & IOMMU_IOAS_MAP_FIXED_IOVA) ? 0 : IOPT_ALLOC_IOVA;
+	return 0;
+}
+
 int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map *cmd = ucmd->cmd;
 	uint64_t iova = cmd->iova;
 	struct iommufd_ioas *ioas;
 	struct iopt_source src;
-	unsigned int flags = 0;
+	unsigned int flags;
 	int rc;
 
-	if ((cmd->flags & ~IOAS_MAP_FLAGS) || cmd->__reserved)
+	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
-		return -EOVERFLOW;
-	if (!(cmd->flags &
-	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
-	if (!ioas)
-		return -ENOENT;
-	if (!(cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA))
-		flags = IOPT_ALLOC_IOVA;
+	rc = ioas_map_prepare(ucmd, cmd->flags, cmd->ioas_id, cmd->iova,
+			      cmd->length, &ioas, &flags);
+	if (rc)
+		return rc;
 	ioas_source(ucmd, &src);
 	rc = iopt_map_user_pages(ioas->iopt, &src, &iova, cmd->user_va,
 				 cmd->length, conv_iommu_prot(cmd->flags),
@@ -236,21 +252,13 @@ int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
 	uint64_t iova = cmd->iova;
 	struct iommufd_ioas *ioas;
 	struct iopt_source src;
-	unsigned int flags = 0;
+	unsigned int flags;
 	int rc;
 
-	if (cmd->flags & ~IOAS_MAP_FLAGS)
-		return -EOPNOTSUPP;
-	if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
-		return -EOVERFLOW;
-	if (!(cmd->flags &
-	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
-	if (!ioas)
-		return -ENOENT;
-	if (!(cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA))
-		flags = IOPT_ALLOC_IOVA;
+	rc = ioas_map_prepare(ucmd, cmd->flags, cmd->ioas_id, cmd->iova,
+			      cmd->length, &ioas, &flags);
+	if (rc)
+		return rc;
 	ioas_source(ucmd, &src);
 	rc = iopt_map_file_pages(ioas->iopt, &src, &iova,
 				 uvfio_call_fd(ucmd->call, cmd->fd), cmd->start,
