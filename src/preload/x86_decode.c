@@ -197,14 +197,25 @@ static void set_kind(struct x86_insn *in, enum x86_kind kind, unsigned int size,
 	in->src = (uint8_t)src;
 }
 
+/*
+ * The start of most one-byte opcodes with a ModRM operand: bit 0 of the
+ * opcode picks a byte or the operand size, then the memory operand.
+ */
+static int modrm_sized(struct dec *d, uint8_t opc, struct x86_insn *in,
+		       unsigned int *size)
+{
+	*size = (opc & 1) ? osz(d) : 1;
+	return modrm(d, &in->mem);
+}
+
 /* 00-3b: the eight ALU ops in their r/m,reg and reg,r/m forms. */
 static int op_alu(struct dec *d, uint8_t opc, struct x86_insn *in)
 {
-	unsigned int size = (opc & 1) ? osz(d) : 1;
+	unsigned int size;
 	bool to_reg = opc & 2;
 	int ret;
 
-	ret = modrm(d, &in->mem);
+	ret = modrm_sized(d, opc, in, &size);
 	if (ret)
 		return ret;
 	gpr(d, in, size);
@@ -239,11 +250,11 @@ static int op_grp1(struct dec *d, uint8_t opc, struct x86_insn *in)
 /* c0 c1 d0-d3: group 2 shifts and rotates. */
 static int op_grp2(struct dec *d, uint8_t opc, struct x86_insn *in)
 {
-	unsigned int size = (opc & 1) ? osz(d) : 1;
+	unsigned int size;
 	enum x86_src src = X86_SRC_IMM;
 	int ret;
 
-	ret = modrm(d, &in->mem);
+	ret = modrm_sized(d, opc, in, &size);
 	if (ret)
 		return ret;
 	if (opc == 0xc0 || opc == 0xc1)
@@ -268,10 +279,10 @@ static int op_grp2(struct dec *d, uint8_t opc, struct x86_insn *in)
 /* f6 f7: test imm, not, neg; mul and div have implicit rdx:rax. */
 static int op_grp3(struct dec *d, uint8_t opc, struct x86_insn *in)
 {
-	unsigned int size = (opc & 1) ? osz(d) : 1;
+	unsigned int size;
 	int ret;
 
-	ret = modrm(d, &in->mem);
+	ret = modrm_sized(d, opc, in, &size);
 	if (ret)
 		return ret;
 	switch (d->regf) {
@@ -297,10 +308,10 @@ static int op_grp3(struct dec *d, uint8_t opc, struct x86_insn *in)
 /* fe ff: inc and dec; the rest of ff is call/jmp/push through memory. */
 static int op_grp45(struct dec *d, uint8_t opc, struct x86_insn *in)
 {
-	unsigned int size = (opc & 1) ? osz(d) : 1;
+	unsigned int size;
 	int ret;
 
-	ret = modrm(d, &in->mem);
+	ret = modrm_sized(d, opc, in, &size);
 	if (ret)
 		return ret;
 	if (d->regf > 1)
@@ -313,10 +324,10 @@ static int op_grp45(struct dec *d, uint8_t opc, struct x86_insn *in)
 /* 88-8b: mov in both directions. */
 static int op_mov(struct dec *d, uint8_t opc, struct x86_insn *in)
 {
-	unsigned int size = (opc & 1) ? osz(d) : 1;
+	unsigned int size;
 	int ret;
 
-	ret = modrm(d, &in->mem);
+	ret = modrm_sized(d, opc, in, &size);
 	if (ret)
 		return ret;
 	gpr(d, in, size);
@@ -330,10 +341,10 @@ static int op_mov(struct dec *d, uint8_t opc, struct x86_insn *in)
 /* c6 c7 /0: mov of an immediate; imm32 is sign-extended for REX.W. */
 static int op_mov_imm(struct dec *d, uint8_t opc, struct x86_insn *in)
 {
-	unsigned int size = (opc & 1) ? osz(d) : 1;
+	unsigned int size;
 	int ret;
 
-	ret = modrm(d, &in->mem);
+	ret = modrm_sized(d, opc, in, &size);
 	if (ret)
 		return ret;
 	if (d->regf != 0)
@@ -405,10 +416,10 @@ static int op_imul3(struct dec *d, uint8_t opc, struct x86_insn *in)
 /* 84 85 test, 86 87 xchg: r/m, reg. */
 static int op_test_xchg(struct dec *d, uint8_t opc, struct x86_insn *in)
 {
-	unsigned int size = (opc & 1) ? osz(d) : 1;
+	unsigned int size;
 	int ret;
 
-	ret = modrm(d, &in->mem);
+	ret = modrm_sized(d, opc, in, &size);
 	if (ret)
 		return ret;
 	gpr(d, in, size);
