@@ -57,6 +57,11 @@ if [ -x "$conformance" ] || [ -f "$conformance" ]; then
 	f=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$line")
 	total_pass=$((total_pass + ${p:-0}))
 	total_fail=$((total_fail + ${f:-1}))
+	# what each failed case printed, so a CI log alone tells why
+	log=${UVFIO_CONFORMANCE_CACHE:-$HOME/.cache/uvfio-conformance}/iommufd.log
+	if [ "${f:-1}" != 0 ] && [ -f "$log" ]; then
+		awk '/^#  RUN /{buf=""} {buf=buf $0 "\n"} /^not ok /{printf "%s", buf}' "$log" | tail -200
+	fi
 else
 	echo "FAIL: $conformance not found (the shared/ directory must sit beside the repository)"
 	total_fail=$((total_fail + 1))

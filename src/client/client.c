@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "client/client.h"
+#include "uvfio/spin.h"
 
 static int sys_close(int fd)
 {
@@ -118,8 +119,6 @@ static void drop_fds(struct uvfio_msg *m, int n)
 		sys_close(m->ans_fds[--n]);
 }
 
-#define UVFIO_CLIENT_SPINS	50
-
 static int recv_ans(int fd, struct uvfio_msg *m, int recv_flags)
 {
 	union {
@@ -136,21 +135,17 @@ static int recv_ans(int fd, struct uvfio_msg *m, int recv_flags)
 		.msg_control = ctl.b, .msg_controllen = sizeof(ctl.b),
 	};
 	long n;
-	int nfds, spins = 0;
+	uint64_t deadline = uvfio_spin_open();
+	bool spinning = true;
+	int nfds;
 
 	for (;;) {
-		/*
-		 * Answers usually come within microseconds: look for one a few
-		 * times, yielding the CPU in between (the daemon may share it),
-		 * before sleeping, since a sleep and a cross-CPU wake-up cost
-		 * far more than the request itself on small machines.
-		 */
-		if (spins < UVFIO_CLIENT_SPINS) {
+		/* see uvfio/spin.h */
+		if (spinning) {
 			n = syscall(SYS_recvmsg, fd, &msg,
 				    (recv_flags & MSG_CMSG_CLOEXEC) | MSG_DONTWAIT);
 			if (n < 0 && errno == EAGAIN) {
-				spins++;
-				sched_yield();
+				spinning = uvfio_spin_again(deadline);
 				continue;
 			}
 		} else {

@@ -32,6 +32,7 @@
 #include "core/log.h"
 #include "core/uaccess.h"
 #include "core/util.h"
+#include "uvfio/spin.h"
 
 enum conn_kind {
 	CONN_NONE, CONN_LISTEN, CONN_BROKER, CONN_FILE, CONN_SIGNAL, CONN_WATCH,
@@ -503,23 +504,20 @@ static int signal_fd(void)
 }
 
 /*
- * After a batch, look for the next request a few times, yielding the CPU
- * in between, before sleeping: a client in a loop of ioctls sends its
- * next one within microseconds, and a sleep plus a wake-up on another
- * CPU costs several times the request itself on small machines.
+ * After a batch, look for the next request for a short window before
+ * sleeping: a client in a loop of ioctls sends its next one within
+ * microseconds (see uvfio/spin.h).
  */
-#define MAIN_LOOP_SPINS	50
-
 static int wait_events(struct epoll_event *evs, int max)
 {
-	int i, n;
+	uint64_t deadline = uvfio_spin_open();
+	int n;
 
-	for (i = 0; i < MAIN_LOOP_SPINS; i++) {
+	do {
 		n = epoll_wait(epfd, evs, max, 0);
 		if (n)
 			return n;
-		sched_yield();
-	}
+	} while (uvfio_spin_again(deadline));
 	return epoll_wait(epfd, evs, max, -1);
 }
 
