@@ -61,6 +61,7 @@
 #include "core/uaccess.h"
 #include "core/util.h"
 #include "iommufd/pages.h"
+#include "lib/stream_copy.h"
 
 #ifndef F_SEAL_WRITE
 #define F_SEAL_WRITE		0x0008
@@ -1059,8 +1060,8 @@ static int phys_copy_one(struct iopt_pages *dp, uint64_t doff,
 	if (iopt_pages_host(dp, doff, len, true, &dhost))
 		return -EFAULT;
 	if (shost && dhost) {
-		/* memmove: a device may copy between overlapping ranges */
-		memmove(dhost, shost, len);
+		/* a device may copy between overlapping ranges */
+		stream_copy(dhost, shost, len);
 		return 0;
 	}
 	if (shost)
