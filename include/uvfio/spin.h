@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A short, time-bounded window in which a peer's message is looked for
  * without sleeping.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0-only */
 #ifndef UVFIO_LIB_STREAM_COPY_H
 #define UVFIO_LIB_STREAM_COPY_H
 
