@@ -15,8 +15,10 @@ demo|test) ;;
 *) echo "usage: $0 demo|test" >&2; exit 2 ;;
 esac
 
+# dpdk-dev and librte-dma-ioat23: tests/dpdk runs DPDK's ioat dmadev
+# driver, unchanged, on the emulated I/OAT engines.
 packages=(gcc meson ninja-build pkg-config libjson-c-dev libcmocka-dev
-	  linux-source-6.12)
+	  linux-source-6.12 dpdk-dev librte-dma-ioat23)
 
 install_packages() {
 	local missing=()
@@ -39,7 +41,9 @@ build() {
 }
 
 install_packages
-build build
+# -Ddpdk=enabled: a missing DPDK is a configure error, not a test that
+# quietly is not there.
+build build -Ddpdk=enabled
 
 if [ "$mode" = demo ]; then
 	build/src/cli/uvfio run -- build/src/cli/uvfio ls

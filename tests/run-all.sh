@@ -39,12 +39,12 @@ run_suite() {
 	total_fail=$((total_fail + f))
 }
 
-run_suite build
+run_suite build -Ddpdk=enabled
 # The sanitizers must see every allocation: the preload library and the
 # test programs are all built with them.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:verify_asan_link_order=0:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
+run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Ddpdk=enabled
 
 # The kernel's own iommufd selftest (190 cases), built from Debian's
 # linux-source-6.12 unchanged, run under `uvfio run --mock`.

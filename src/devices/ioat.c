@@ -33,8 +33,9 @@
  * and optionally writes an error completion (ERR_COMPLETION_EN) and raises
  * the error interrupt (ERR_INT_EN). A halted channel ignores doorbells
  * until software clears CHANERR (write 1s) and resets it (CHANCMD RESET),
- * as the drivers do. After reset the channel is HALTED with no error and
- * runs again from the next CHAINADDR.
+ * as the drivers do. After reset the channel is HALTED with no error; a
+ * CHAINADDR write arms it (CHANSTS ARMED, 4, the 3-bit state CBDMA 3.x
+ * has) and the next doorbell runs from there.
  *
  * Registers may be accessed at any width inside them (a 64-bit register
  * as two 32-bit halves): reads assemble bytes, writes merge bytes into the
@@ -99,6 +100,7 @@
 #define  IOAT_CHANSTS_DONE		0x1
 #define  IOAT_CHANSTS_SUSPENDED		0x2
 #define  IOAT_CHANSTS_HALTED		0x3
+#define  IOAT_CHANSTS_ARMED		0x4
 #define IOAT_CHAINADDR		0x10
 #define IOAT_CHANCMP		0x18
 #define IOAT_CDAR		0x20
@@ -470,6 +472,9 @@ static void ioat_chan_set(struct pci_dev *pdev, unsigned int n,
 		c->cdar = val;
 		c->done_count = 0;
 		c->fresh_chain = true;
+		/* DPDK's recovery waits for exactly this state */
+		if (!c->chanerr)
+			c->state = IOAT_CHANSTS_ARMED;
 		break;
 	case IOAT_CHANCMP:
 		c->chancmp = val;

@@ -27,6 +27,7 @@
 
 #include "core/log.h"
 #include "core/platform.h"
+#include "core/util.h"
 #include "pci/pci_dev.h"
 #include "pci/pci_regs.h"
 #include "pci/topology.h"
@@ -164,14 +165,19 @@ static void up_path(char *buf, size_t len, const char *rel, int extra)
 		strncat(buf, "../", len - strlen(buf) - 1);
 }
 
-int sysfs_live_file(const char *path)
+int sysfs_live_file_mode(const char *path, unsigned int mode)
 {
 	char real[PATH_MAX_LEN];
 
 	if ((size_t)snprintf(real, sizeof(real), "%s%s", root, path) >= sizeof(real))
 		return -ENAMETOOLONG;
 	/* The sticky bit: the interposer opens it through the daemon. */
-	return write_file(real, "", 0, S_ISVTX | 0644);
+	return write_file(real, "", 0, S_ISVTX | (mode & 0777));
+}
+
+int sysfs_live_file(const char *path)
+{
+	return sysfs_live_file_mode(path, 0644);
 }
 
 /* Remove root-relative path (a file, a link or an empty directory). */
@@ -290,6 +296,76 @@ static int iommu_group_entries(const struct topo_machine *m,
 			n->group, n->bdf);
 }
 
+/* Resource flags as the kernel's ioport.h numbers them. */
+#define RES_IO		0x00000100ULL
+#define RES_MEM		0x00000200ULL
+#define RES_PREFETCH	0x00002000ULL
+#define RES_READONLY	0x00004000ULL
+#define RES_SIZEALIGN	0x00040000ULL
+#define RES_MEM_64	0x00100000ULL
+#define RES_LINES	13	/* 6 BARs, the ROM, 6 SR-IOV BARs */
+#define RES_LINES_BRIDGE 17	/* and 4 bridge windows */
+
+/* One "start end flags" line of a BAR, at the address it decodes. */
+static int resource_line(struct pci_dev *pdev, int bar, char *buf, size_t len)
+{
+	const struct pci_bar *b = &pdev->bars[bar];
+	unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * (unsigned int)bar;
+	uint64_t lo, start = 0, flags = 0;
+
+	if (b->kind != PCI_BAR_NONE && b->size) {
+		lo = pci_config_read(pdev, reg, 4);
+		flags = RES_SIZEALIGN;
+		if (b->kind == PCI_BAR_IO) {
+			start = lo & ~0x3ULL;
+			flags |= RES_IO | (lo & 0x3);
+		} else {
+			start = lo & ~0xfULL;
+			if (b->is_64bit)
+				start |= (uint64_t)pci_config_read(pdev, reg + 4,
+								   4) << 32;
+			flags |= RES_MEM | (lo & 0xf) |
+				 (b->is_64bit ? RES_MEM_64 : 0) |
+				 (b->prefetchable ? RES_PREFETCH : 0);
+		}
+	}
+	return snprintf(buf, len, "0x%016llx 0x%016llx 0x%016llx\n",
+			(unsigned long long)start,
+			(unsigned long long)(flags ? start + b->size - 1 : 0),
+			(unsigned long long)flags);
+}
+
+/*
+ * The resource file: one line per resource, BARs at the bus address they
+ * decode (the machine assigns none, so 0 and up), the ROM, and zeros for
+ * what a function does not have. DPDK's PCI scan needs it.
+ */
+static int resource_file(const char *dir, struct platform_func *f)
+{
+	struct pci_dev *pdev = f->pdev;
+	char text[RES_LINES_BRIDGE * 64], path[PATH_MAX_LEN + 16];
+	int bar, n = 0, lines;
+
+	lines = f->node->kind == TOPO_ENDPOINT ? RES_LINES : RES_LINES_BRIDGE;
+	for (bar = 0; bar < lines; bar++) {
+		if (bar < PCI_NUM_BARS && !(bar > 0 &&
+		    pdev->bars[bar - 1].is_64bit && pdev->bars[bar - 1].size))
+			n += resource_line(pdev, bar, text + n, sizeof(text) - n);
+		else if (bar == PCI_ROM_SLOT && pdev->rom_size)
+			n += snprintf(text + n, sizeof(text) - n,
+				      "0x%016llx 0x%016llx 0x%016llx\n", 0ULL,
+				      (unsigned long long)pdev->rom_size - 1,
+				      RES_SIZEALIGN | RES_READONLY |
+				      RES_PREFETCH | RES_MEM);
+		else
+			n += snprintf(text + n, sizeof(text) - n,
+				      "0x%016llx 0x%016llx 0x%016llx\n",
+				      0ULL, 0ULL, 0ULL);
+	}
+	snprintf(path, sizeof(path), "%s/resource", dir);
+	return write_file(path, text, (size_t)n, 0444);
+}
+
 static int build_function(const struct topo_machine *m, struct platform_func *f)
 {
 	const struct topo_node *n = f->node;
@@ -316,6 +392,7 @@ static int build_function(const struct topo_machine *m, struct platform_func *f)
 	     pci_config_read(pdev, PCI_CLASS_REVISION, 4) >> 8);
 	attr(dir, "revision", "0x%02x\n", pci_config_read(pdev, PCI_REVISION_ID, 1));
 	attr(dir, "numa_node", "-1\n");
+	resource_file(dir, f);
 	for (i = 0; i < pdev->config_size; i++)
 		config[i] = pci_config_read(pdev, i, 1);
 	snprintf(target, sizeof(target), "%s/config", dir);
@@ -352,6 +429,71 @@ void sysfs_update_function(struct platform_func *f)
 		pr_err("%s: cannot update its sysfs entries", f->node->bdf);
 }
 
+/*
+ * /sys/module for the modules a vfio-pci user checks are loaded (DPDK's
+ * EAL stats /sys/module/vfio and /sys/module/vfio_pci): each is "live",
+ * with the parameters the 6.12 modules show and the holder links between
+ * them. Parameters are read-only views of the machine's settings.
+ */
+struct module_param {
+	const char *module, *name, *text;
+	unsigned int mode;
+};
+
+static int module_entries(const struct topo_machine *m)
+{
+	static const char *const mods[] = {
+		"vfio", "vfio_iommu_type1", "vfio_pci_core", "vfio_pci",
+	};
+	/* module -> the module that uses it */
+	static const char *const holders[][2] = {
+		{ "vfio", "vfio_iommu_type1" }, { "vfio", "vfio_pci_core" },
+		{ "vfio_pci_core", "vfio_pci" },
+	};
+	const struct module_param params[] = {
+		{ "vfio", "enable_unsafe_noiommu_mode",
+		  m->noiommu_mode ? "Y\n" : "N\n", 0644 },
+		{ "vfio_iommu_type1", "allow_unsafe_interrupts", "N\n", 0644 },
+		{ "vfio_iommu_type1", "disable_hugepages", "N\n", 0644 },
+		{ "vfio_iommu_type1", "dma_entry_limit", "65535\n", 0644 },
+		{ "vfio_pci", "nointxmask", "N\n", 0644 },
+		{ "vfio_pci", "disable_idle_d3", "N\n", 0644 },
+		{ "vfio_pci", "enable_sriov", "N\n", 0644 },
+		{ "vfio_pci", "disable_denylist", "N\n", 0444 },
+	};
+	char dir[PATH_MAX_LEN], path[PATH_MAX_LEN + 64], target[64];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(mods); i++) {
+		rc = mkdirf("sys/module/%s/parameters", mods[i]);
+		if (!rc)
+			rc = mkdirf("sys/module/%s/holders", mods[i]);
+		if (rc)
+			return rc;
+		snprintf(dir, sizeof(dir), "%s/sys/module/%s", root, mods[i]);
+		attr(dir, "initstate", "live\n");
+	}
+	for (i = 0; i < ARRAY_SIZE(holders); i++) {
+		snprintf(target, sizeof(target), "../../%s", holders[i][1]);
+		symlinkf(target, "sys/module/%s/holders/%s", holders[i][0],
+			 holders[i][1]);
+	}
+	for (i = 0; i < ARRAY_SIZE(params); i++) {
+		snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
+			 params[i].module, params[i].name);
+		rc = sysfs_live_param(path, params[i].text, params[i].mode);
+		if (rc)
+			return rc;
+	}
+	/* The driver and its module point at each other. */
+	mkdirf("sys/module/vfio_pci/drivers");
+	symlinkf("../../../bus/pci/drivers/vfio-pci",
+		 "sys/module/vfio_pci/drivers/pci:vfio-pci");
+	return symlinkf("../../../../module/vfio_pci",
+			"sys/bus/pci/drivers/vfio-pci/module");
+}
+
 int sysfs_build(const char *runtime_dir)
 {
 	struct platform *p = &uvfio_platform;
@@ -373,6 +515,8 @@ int sysfs_build(const char *runtime_dir)
 	snprintf(path, sizeof(path), "%s/dev/vfio/vfio", root);
 	write_file(path, "", 0, 0666);
 	rc = sysfs_live_bus();
+	if (!rc)
+		rc = module_entries(p->machine);
 	if (rc)
 		goto err;
 	for (i = 0; i < p->nr_funcs; i++) {

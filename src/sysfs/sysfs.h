@@ -13,6 +13,10 @@ void sysfs_update_function(struct platform_func *f);
 /* Internal (sysfs.c <-> sysfs_live.c). */
 /* Create the shadow of a live attribute ("/sys/..."), marked S_ISVTX. */
 int sysfs_live_file(const char *path);
+/* The same with the mode stat shows (the kernel attribute's). */
+int sysfs_live_file_mode(const char *path, unsigned int mode);
+/* A read-only module parameter at path showing text (static storage). */
+int sysfs_live_param(const char *path, const char *text, unsigned int mode);
 /* Live attributes of one function (rel: its path under /sys/devices). */
 int sysfs_live_function(const char *rel, const char *bdf);
 /* drivers_probe, drivers/{vfio-pci,host}/{bind,unbind}. */

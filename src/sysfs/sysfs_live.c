@@ -253,6 +253,31 @@ LIVE_OPEN(bind_open, bind_attr)
 LIVE_OPEN(unbind_open, unbind_attr)
 LIVE_OPEN(probe_open, probe_attr)
 
+/* ---- module parameters ---------------------------------------------- */
+
+static int param_show(void *data, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s", (const char *)data);
+}
+
+/*
+ * Read-only here even where the kernel's mode lets root write: uvfio's
+ * vfio takes its settings from the machine description at start-up.
+ */
+static const struct live_attr param_attr = { .show = param_show };
+
+LIVE_OPEN(param_open, param_attr)
+
+int sysfs_live_param(const char *path, const char *text, uint32_t mode)
+{
+	int rc = sysfs_live_file_mode(path, mode);
+
+	if (rc)
+		return rc;
+	return uvfio_node_register(path, param_open, (void *)text,
+				   S_IFREG | mode, 0, 0);
+}
+
 static int live_register(const char *path, uvfio_open_fn open, void *data,
 			 uint32_t mode)
 {

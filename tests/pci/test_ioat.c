@@ -32,6 +32,7 @@
 #define ST_DONE		1
 #define ST_SUSPENDED	2
 #define ST_HALTED	3
+#define ST_ARMED	4
 
 #define CTL_INT_EN	0x01
 #define CTL_COMPL	0x08
@@ -302,6 +303,34 @@ static void test_flr_and_no_bus_master(void)
 	pci_dev_destroy(p);
 }
 
+/*
+ * A chain address arms a reset channel: CHANSTS reads exactly ARMED (4,
+ * no completed address), which DPDK's ioat driver waits for when it
+ * recovers a halted channel. A channel halted with an error stays halted.
+ */
+static void test_armed(void)
+{
+	struct pci_dev *p = make(1);
+
+	chan_reset(p);
+	put_desc(0, 64, 0, FAKE_MEM_BASE + SRC_OFF, FAKE_MEM_BASE + DST_OFF,
+		 desc_iova(0));
+	wr(p, R_CHAINADDR, 8, desc_iova(0));
+	CHECK_EQ(rd(p, R_CHANSTS, 8), ST_ARMED);
+	wr(p, R_DMACOUNT, 2, 1);
+	CHECK_EQ(rd(p, R_CHANSTS, 8), desc_iova(0) | ST_DONE);
+	/* an error halts; a new chain address does not arm it */
+	wr(p, R_CHAINADDR, 8, BAD_IOVA);
+	wr(p, R_DMACOUNT, 2, 1);
+	CHECK_EQ(rd(p, R_CHANSTS, 8) & 7, ST_HALTED);
+	wr(p, R_CHAINADDR, 8, desc_iova(0));
+	CHECK_EQ(rd(p, R_CHANSTS, 8) & 7, ST_HALTED);
+	chan_reset(p);
+	wr(p, R_CHAINADDR, 8, desc_iova(0));
+	CHECK_EQ(rd(p, R_CHANSTS, 8), ST_ARMED);
+	pci_dev_destroy(p);
+}
+
 static void test_bad_props(void)
 {
 	const struct pci_model *m = pci_model_find("ioat");
@@ -322,6 +351,7 @@ int main(void)
 	RUN(test_msix_per_channel);
 	RUN(test_fault_halts_and_recovers);
 	RUN(test_flr_and_no_bus_master);
+	RUN(test_armed);
 	RUN(test_bad_props);
 	return h_finish();
 }
