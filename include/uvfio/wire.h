@@ -37,6 +37,7 @@ enum uvfio_op {
 	UVFIO_OP_CTL,		/* broker: CLI control, payload = command */
 	UVFIO_OP_POLL,		/* which of EPOLLIN/OUT would be ready */
 	UVFIO_OP_LSEEK,		/* off, flags = whence */
+	UVFIO_OP_DMA_AGENT,	/* broker: one fd, the daemon's end of an agent */
 	UVFIO_OP_MAX,
 };
 
@@ -96,6 +97,39 @@ struct uvfio_mmap_info {
 	uint32_t kind;		/* enum uvfio_map_kind */
 	uint32_t pad;
 	uint64_t fd_offset;	/* UVFIO_MAP_FD: offset into the fd */
+};
+
+/*
+ * The DMA agent: a thread the interposer runs in each client process that
+ * maps private memory for DMA, so that a device copy between two ranges
+ * of that memory is one memmove inside the process instead of
+ * process_vm_readv + process_vm_writev through the daemon.
+ *
+ * The client makes a SOCK_SEQPACKET pair and sends one end with
+ * UVFIO_OP_DMA_AGENT (no payload) on a broker connection. The daemon then
+ * sends struct uvfio_agent_req on it and the agent answers each with one
+ * struct uvfio_agent_resp carrying the same seq. The agent copies only
+ * inside its own address space; the daemon asks it only about memory of
+ * the process that registered it.
+ */
+enum uvfio_agent_op {
+	UVFIO_AGENT_COPY = 1,	/* memmove(dst, src, len) in the agent's process */
+};
+
+/* The most one request asks for, so that an answer comes in bounded time. */
+#define UVFIO_AGENT_MAX_COPY	(4u << 20)
+
+struct uvfio_agent_req {
+	uint32_t op;		/* enum uvfio_agent_op */
+	uint32_t pad;
+	uint64_t seq;
+	uint64_t dst, src, len;	/* user addresses in the agent's process */
+};
+
+struct uvfio_agent_resp {
+	uint64_t seq;		/* the request's */
+	int32_t status;		/* 0, -EFAULT (a side is not mapped), -EINVAL */
+	uint32_t pad;
 };
 
 #endif /* UVFIO_WIRE_H */

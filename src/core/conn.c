@@ -3,11 +3,14 @@
  * Connections and the main loop: the daemon's system-call entry.
  *
  * Two kinds of connection: broker connections (accepted on the daemon's
- * socket; they carry one OPEN, STAT or CTL and are closed) and file
- * connections (one per open file, created with socketpair(), alive as
- * long as some process holds the client end). A request is read, run to
- * completion under uvfio_big_lock, and answered; the daemon never waits
- * on a client, so one slow or dead client cannot stall the others.
+ * socket; they carry one OPEN, STAT, CTL or DMA_AGENT and are closed)
+ * and file connections (one per open file, created with socketpair(),
+ * alive as long as some process holds the client end). A request is
+ * read, run to completion under uvfio_big_lock, and answered; the daemon
+ * never waits on a client, so one slow or dead client cannot stall the
+ * others. (The one exception is a client's DMA agent: core/dma_agent.c
+ * waits for its answers a bounded time and gives up on an agent that
+ * keeps the daemon waiting.)
  *
  * A hang-up on a file connection drops the connection's reference to the
  * file: the kernel's release() runs when nothing else holds the file.
@@ -28,6 +31,7 @@
 
 #include "core/ctl.h"
 #include "core/daemon.h"
+#include "core/dma_agent.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/uaccess.h"
@@ -379,6 +383,8 @@ static long broker_request(struct uvfio_call *call, struct uvfio_req *req)
 	struct uvfio_stat st;
 	long rc;
 
+	if (req->op == UVFIO_OP_DMA_AGENT)
+		return uvfio_dma_agent_attach(call);
 	if (!str)
 		return -EINVAL;
 	switch (req->op) {
@@ -609,6 +615,7 @@ int uvfio_daemon_run(const struct uvfio_daemon_opts *opts)
 	rc = 0;
 out_conns:
 	close_all();
+	uvfio_dma_agent_exit();
 	{
 		char path[4200];
 

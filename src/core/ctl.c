@@ -19,6 +19,7 @@
 
 #include "core/ctl.h"
 #include "core/daemon.h"
+#include "core/dma_agent.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/platform.h"
@@ -118,6 +119,20 @@ static json_object *ctl_ls(void)
 	return arr;
 }
 
+/* Which path device copies within private memory took (core/dma_agent.c). */
+static void dma_agent_stats(json_object *o)
+{
+	struct uvfio_dma_agent_stats st;
+
+	uvfio_dma_agent_get_stats(&st);
+	json_object_object_add(o, "dma_agents", json_object_new_int((int)st.agents));
+	json_object_object_add(o, "dma_agent_copies", json_object_new_uint64(st.copies));
+	json_object_object_add(o, "dma_agent_bytes", json_object_new_uint64(st.bytes));
+	json_object_object_add(o, "dma_agent_faults", json_object_new_uint64(st.faults));
+	json_object_object_add(o, "dma_agent_fallbacks", json_object_new_uint64(st.fallbacks));
+	json_object_object_add(o, "dma_agents_dropped", json_object_new_uint64(st.dropped));
+}
+
 static json_object *ctl_stats(void)
 {
 	json_object *o = json_object_new_object();
@@ -131,6 +146,7 @@ static json_object *ctl_stats(void)
 	json_object_object_add(o, "objects", json_object_new_int(st.objects));
 	json_object_object_add(o, "requests", json_object_new_uint64(st.requests));
 	json_object_object_add(o, "iommu_faults", json_object_new_uint64(st.iommu_faults));
+	dma_agent_stats(o);
 	return o;
 }
 

@@ -58,6 +58,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "core/dma_agent.h"
 #include "core/uaccess.h"
 #include "core/util.h"
 #include "iommufd/pages.h"
@@ -1069,6 +1070,21 @@ static int phys_copy_one(struct iopt_pages *dp, uint64_t doff,
 	if (dhost) {
 		*ret_src_bad = true;
 		return iopt_pages_user_rw(sp, soff, dhost, len, false);
+	}
+	/*
+	 * Both sides private (hence user pages): if they are one process's,
+	 * its DMA agent copies in place; what it leaves undone (a fault, no
+	 * agent) takes the bounce, which tells which side is bad.
+	 */
+	if (dp->source_mm == sp->source_mm) {
+		uint64_t off, left;
+
+		if (!uvfio_dma_agent_copy(dp->source_mm, dp->uptr + doff,
+					  sp->uptr + soff, len, &off, &left))
+			return 0;
+		doff += off;
+		soff += off;
+		len = left;
 	}
 	return phys_copy_bounce(dp, doff, sp, soff, len, ret_src_bad);
 }

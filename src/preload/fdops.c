@@ -8,6 +8,8 @@
  * original's ufile (same socket, same lock). A received fd is ours if
  * the daemon made the socket; the program may pass its uvfio files to
  * other processes (libvirt opens, QEMU uses) and receive them back.
+ * Closing or dup-ing over the DMA agent's socket stops the agent first
+ * (dma_agent.c), so it never uses a number the program reuses.
  */
 #include "preload/preload.h"
 
@@ -18,10 +20,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "preload/dma_agent.h"
 #include "preload/fdtable.h"
 
 PRELOAD_EXPORT int close(int fd)
 {
+	if (fd >= 0)
+		dma_agent_fds_closing((unsigned int)fd, (unsigned int)fd);
 	fdt_forget(fd);
 	return REAL(close)(fd);
 }
@@ -34,22 +39,28 @@ PRELOAD_EXPORT int fclose(FILE *stream)
 {
 	int fd = stream ? fileno(stream) : -1;
 
-	if (fd >= 0)
+	if (fd >= 0) {
+		dma_agent_fds_closing((unsigned int)fd, (unsigned int)fd);
 		fdt_forget(fd);
+	}
 	return REAL(fclose)(stream);
 }
 
 PRELOAD_EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)
 {
-	if (!(flags & CLOSE_RANGE_CLOEXEC) && lo <= hi)
+	if (!(flags & CLOSE_RANGE_CLOEXEC) && lo <= hi) {
+		dma_agent_fds_closing(lo, hi);
 		fdt_forget_range(lo, hi);
+	}
 	return REAL(close_range)(lo, hi, flags);
 }
 
 PRELOAD_EXPORT void closefrom(int lo)
 {
-	if (lo >= 0)
+	if (lo >= 0) {
+		dma_agent_fds_closing((unsigned int)lo, ~0u);
 		fdt_forget_range((unsigned int)lo, ~0u);
+	}
 	REAL(closefrom)(lo);
 }
 
@@ -64,7 +75,11 @@ PRELOAD_EXPORT int dup(int fd)
 
 PRELOAD_EXPORT int dup2(int fd, int nfd)
 {
-	int rc = REAL(dup2)(fd, nfd);
+	int rc;
+
+	if (fd != nfd && nfd >= 0)
+		dma_agent_fds_closing((unsigned int)nfd, (unsigned int)nfd);
+	rc = REAL(dup2)(fd, nfd);
 
 	if (rc >= 0 && fd != nfd)
 		fdt_copy(fd, nfd);
@@ -73,7 +88,11 @@ PRELOAD_EXPORT int dup2(int fd, int nfd)
 
 PRELOAD_EXPORT int dup3(int fd, int nfd, int flags)
 {
-	int rc = REAL(dup3)(fd, nfd, flags);
+	int rc;
+
+	if (fd != nfd && nfd >= 0)
+		dma_agent_fds_closing((unsigned int)nfd, (unsigned int)nfd);
+	rc = REAL(dup3)(fd, nfd, flags);
 
 	if (rc >= 0)
 		fdt_copy(fd, nfd);

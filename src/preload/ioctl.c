@@ -22,6 +22,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "preload/dma_agent.h"
 #include "preload/fdargs.h"
 #include "preload/fdtable.h"
 #include "uvfio/uapi/vfio.h"
@@ -120,6 +121,7 @@ static long file_ioctl(struct ufile *uf, int fd, unsigned long cmd,
 		return -EINVAL;
 	}
 	m.n_fds = (unsigned int)n;
+	dma_agent_before_ioctl(cmd, uf->kind);
 	return take_fds(&m, ufile_call(uf, fd, &m), cmd, arg);
 }
 

@@ -17,6 +17,10 @@
  * ALU instructions are completed by running the same instruction on the
  * loaded value with the program's flags, so results and RFLAGS (including
  * the odd corners of shifts, adc/sbb and inc/dec) are the hardware's own.
+ *
+ * The same handler serves one more user, the DMA agent (dma_agent.c):
+ * its fault hook sees every SIGSEGV and SIGBUS first, and takes back the
+ * faults of its own copies. SIGBUS is chained the same way as SIGSEGV.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -54,13 +58,34 @@ struct trap_slot {
 
 static struct trap_slot slots[TRAP_SLOTS];
 static atomic_int slots_used;		/* high-water mark of the table */
-static atomic_bool installed;
 static pthread_mutex_t trap_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* The action faults are chained to: a seqlock, readable from the handler. */
-static struct sigaction chain_act;
-static atomic_uint chain_seq;
-static atomic_bool chain_reset;		/* SA_RESETHAND fired: now SIG_DFL */
+/*
+ * The signals whose handler we own: SIGSEGV from the first trapped range
+ * on, SIGBUS only once a fault hook asks for it. For each, the action
+ * faults are chained to: a seqlock, readable from the handler.
+ */
+enum { CHAIN_SEGV, CHAIN_BUS, NR_CHAINS };
+
+struct chain_state {
+	atomic_bool installed;
+	struct sigaction act;
+	atomic_uint seq;
+	atomic_bool reset;		/* SA_RESETHAND fired: now SIG_DFL */
+};
+
+static struct chain_state chains[NR_CHAINS];
+static bool (*_Atomic fault_hook)(int sig, siginfo_t *si, void *uc);
+
+/* The chain of sig, or NULL for a signal we never take over. */
+static struct chain_state *chain_of(int sig)
+{
+	if (sig == SIGSEGV)
+		return &chains[CHAIN_SEGV];
+	if (sig == SIGBUS)
+		return &chains[CHAIN_BUS];
+	return NULL;
+}
 
 static const int greg_of[X86_NR_GPRS] = {
 	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
@@ -145,32 +170,32 @@ static size_t code_avail(uintptr_t rip)
 	return avail;
 }
 
-static void chain_load(struct sigaction *out)
+static void chain_load(struct chain_state *c, struct sigaction *out)
 {
 	unsigned int s1, s2;
 
 	do {
-		s1 = atomic_load_explicit(&chain_seq, memory_order_acquire);
-		memcpy(out, &chain_act, sizeof(*out));
+		s1 = atomic_load_explicit(&c->seq, memory_order_acquire);
+		memcpy(out, &c->act, sizeof(*out));
 		atomic_thread_fence(memory_order_acquire);
-		s2 = atomic_load_explicit(&chain_seq, memory_order_relaxed);
+		s2 = atomic_load_explicit(&c->seq, memory_order_relaxed);
 	} while ((s1 & 1) || s1 != s2);
-	if (atomic_load(&chain_reset)) {
+	if (atomic_load(&c->reset)) {
 		out->sa_handler = SIG_DFL;
 		out->sa_flags &= ~(SA_SIGINFO | SA_RESETHAND);
 	}
 }
 
 /* Called with the lock held, hence one writer at a time. */
-static void chain_store(const struct sigaction *in)
+static void chain_store(struct chain_state *c, const struct sigaction *in)
 {
-	unsigned int seq = atomic_load_explicit(&chain_seq, memory_order_relaxed);
+	unsigned int seq = atomic_load_explicit(&c->seq, memory_order_relaxed);
 
-	atomic_store_explicit(&chain_seq, seq + 1, memory_order_relaxed);
+	atomic_store_explicit(&c->seq, seq + 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
-	memcpy(&chain_act, in, sizeof(chain_act));
-	atomic_store_explicit(&chain_seq, seq + 2, memory_order_release);
-	atomic_store(&chain_reset, false);
+	memcpy(&c->act, in, sizeof(c->act));
+	atomic_store_explicit(&c->seq, seq + 2, memory_order_release);
+	atomic_store(&c->reset, false);
 }
 
 /* Memory outside trapped ranges, read without risking a nested fault. */
@@ -579,6 +604,50 @@ static int emulate(ucontext_t *uc, struct trap_slot *slot)
 	return ret;
 }
 
+static char *put_hex(char *p, uint64_t v, int digits)
+{
+	while (digits-- > 0)
+		*p++ = "0123456789abcdef"[(v >> (4 * digits)) & 0xf];
+	return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/*
+ * The fault was in a trapped range but could not be completed: say where
+ * and why before the program gets its SIGSEGV. Signal-safe.
+ */
+static void report_failure(uintptr_t rip, uintptr_t addr, int err)
+{
+	bool undecoded = err == -EINVAL || err == -EOPNOTSUPP;
+	size_t avail = code_avail(rip), i;
+	char buf[320], *p = buf;
+
+	p = put_str(p, "uvfio: cannot emulate the MMIO access to 0x");
+	p = put_hex(p, addr, 12);
+	p = put_str(p, " by the instruction at 0x");
+	p = put_hex(p, rip, 12);
+	p = put_str(p, " (");
+	for (i = 0; i < avail && i < 8; i++) {
+		p = put_hex(p, ((const uint8_t *)rip)[i], 2);
+		*p++ = ' ';
+	}
+	if (undecoded)
+		p = put_str(p, "...): the decoder does not know this form; "
+			       "report these bytes. The program gets SIGSEGV.\n");
+	else
+		p = put_str(p, "...): the access failed (a bad operand or the "
+			       "device refused it). The program gets SIGSEGV.\n");
+	if (write(STDERR_FILENO, buf, (size_t)(p - buf)) < 0)
+		return;
+}
+
 bool mmio_trap_fault(int sig, siginfo_t *si, void *uc)
 {
 	int saved_errno = errno;
@@ -593,6 +662,9 @@ bool mmio_trap_fault(int sig, siginfo_t *si, void *uc)
 		return false;
 	ret = emulate(uc, slot);
 	slot_put(slot);
+	if (ret)
+		report_failure((uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP],
+			       (uintptr_t)si->si_addr, ret);
 	errno = saved_errno;
 	return ret == 0;
 }
@@ -627,10 +699,15 @@ static void trap_signal(int sig, siginfo_t *si, void *uc);
  */
 static void chain(int sig, siginfo_t *si, void *uc)
 {
+	struct chain_state *c = chain_of(sig);
 	struct sigaction prev;
 	sigset_t block, old;
 
-	chain_load(&prev);
+	if (!c) {
+		chain_default(sig, si);
+		return;
+	}
+	chain_load(c, &prev);
 	if (prev.sa_handler == SIG_DFL || prev.sa_sigaction == trap_signal) {
 		chain_default(sig, si);
 		return;
@@ -645,7 +722,7 @@ static void chain(int sig, siginfo_t *si, void *uc)
 	if (!(prev.sa_flags & SA_NODEFER))
 		sigaddset(&block, sig);
 	if (prev.sa_flags & SA_RESETHAND)
-		atomic_store(&chain_reset, true);
+		atomic_store(&c->reset, true);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	if (prev.sa_flags & SA_SIGINFO)
 		prev.sa_sigaction(sig, si, uc);
@@ -656,16 +733,27 @@ static void chain(int sig, siginfo_t *si, void *uc)
 
 static void trap_signal(int sig, siginfo_t *si, void *uc)
 {
+	bool (*hook)(int, siginfo_t *, void *) = atomic_load(&fault_hook);
 	int saved_errno = errno;
 
+	/* First: the hook's faults are not the program's, nor MMIO. */
+	if (hook && hook(sig, si, uc)) {
+		errno = saved_errno;
+		return;
+	}
 	if (!mmio_trap_fault(sig, si, uc))
 		chain(sig, si, uc);
 	errno = saved_errno;
 }
 
-static int install(void)
+/* Called with the lock held. */
+static int install(int sig)
 {
+	struct chain_state *c = chain_of(sig);
 	struct sigaction sa, old;
+
+	if (atomic_load(&c->installed))
+		return 0;
 
 	/*
 	 * SA_ONSTACK: a stack overflow must still reach the program's own
@@ -678,32 +766,54 @@ static int install(void)
 	sa.sa_sigaction = trap_signal;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSEGV, &sa, &old))
+	if (sigaction(sig, &sa, &old))
 		return -errno;
-	chain_store(&old);
-	atomic_store(&installed, true);
+	chain_store(c, &old);
+	atomic_store(&c->installed, true);
+	return 0;
+}
+
+int mmio_trap_signal_action(int sig, const struct sigaction *act,
+			    struct sigaction *oldact)
+{
+	struct chain_state *c = chain_of(sig);
+	struct sigaction copy, prev;
+	sigset_t old;
+
+	/* Unlocked: our own install() calls sigaction() under the lock. */
+	if (!c || !atomic_load(&c->installed))
+		return -ENOENT;
+	if (act)
+		copy = *act;
+	lock(&old);
+	chain_load(c, &prev);
+	/* Our own handler, handed back by a program: chaining to it would loop. */
+	if (act && copy.sa_sigaction != trap_signal)
+		chain_store(c, &copy);
+	unlock(&old);
+	if (oldact)
+		*oldact = prev;
 	return 0;
 }
 
 int mmio_trap_sigaction(const struct sigaction *act, struct sigaction *oldact)
 {
-	struct sigaction copy, prev;
-	sigset_t old;
+	return mmio_trap_signal_action(SIGSEGV, act, oldact);
+}
 
-	/* Unlocked: our own install() calls sigaction() under the lock. */
-	if (!atomic_load(&installed))
-		return -ENOENT;
-	if (act)
-		copy = *act;
+int mmio_trap_set_fault_hook(bool (*hook)(int sig, siginfo_t *si, void *uc))
+{
+	sigset_t old;
+	int ret;
+
 	lock(&old);
-	chain_load(&prev);
-	/* Our own handler, handed back by a program: chaining to it would loop. */
-	if (act && copy.sa_sigaction != trap_signal)
-		chain_store(&copy);
+	ret = install(SIGSEGV);
+	if (!ret)
+		ret = install(SIGBUS);
+	if (!ret)
+		atomic_store(&fault_hook, hook);
 	unlock(&old);
-	if (oldact)
-		*oldact = prev;
-	return 0;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -760,8 +870,7 @@ int mmio_trap_register(void *addr, size_t len, const struct mmio_trap_ops *ops,
 	    start + len < start)
 		return -EINVAL;
 	lock(&old);
-	if (!atomic_load(&installed))
-		ret = install();
+	ret = install(SIGSEGV);
 	if (!ret)
 		ret = slot_fill(start, len, ops, ctx);
 	unlock(&old);

@@ -119,4 +119,22 @@ bool mmio_trap_fault(int sig, siginfo_t *si, void *uc);
  */
 int mmio_trap_sigaction(const struct sigaction *act, struct sigaction *oldact);
 
+/*
+ * The same for any signal whose handler mmio_trap may own: SIGSEGV, and
+ * SIGBUS once mmio_trap_set_fault_hook() installed it. -ENOENT for other
+ * signals, and while the handler is not installed.
+ */
+int mmio_trap_signal_action(int sig, const struct sigaction *act,
+			    struct sigaction *oldact);
+
+/*
+ * Install the handler for SIGSEGV and SIGBUS (chaining to the actions it
+ * replaces, as above) and make hook the first thing it calls, for every
+ * SIGSEGV and SIGBUS on any thread. hook returns false for a signal that
+ * is not its own (the handler goes on as before); for its own it returns
+ * true or does not return (siglongjmp). It must be async-signal-safe.
+ * Returns 0 or the negated errno of sigaction().
+ */
+int mmio_trap_set_fault_hook(bool (*hook)(int sig, siginfo_t *si, void *uc));
+
 #endif

@@ -97,6 +97,29 @@ static bool faults(void (*fn)(void *), void *arg)
 	return hits != before;
 }
 
+/* faults(), and whether what the trap wrote on stderr contains text. */
+static bool faults_saying(void (*fn)(void *), void *arg, const char *text)
+{
+	char buf[1024];
+	int pfd[2], saved;
+	ssize_t n = 0;
+	bool hit;
+
+	if (pipe(pfd))
+		return false;
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(pfd[1], STDERR_FILENO);
+	hit = faults(fn, arg);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(pfd[1]);
+	n = read(pfd[0], buf, sizeof(buf) - 1);
+	close(pfd[0]);
+	buf[n > 0 ? n : 0] = 0;
+	return hit && strstr(buf, text);
+}
+
 static bool mmio_works(void)
 {
 	volatile uint32_t *r = (volatile uint32_t *)bar;
@@ -168,12 +191,14 @@ static void test_prior_handler(void)
 	CHECK(seen.rip == (uint64_t)(uintptr_t)chain_fault_insn,
 	      "handler sees the faulting rip in its ucontext");
 
-	CHECK(faults(rep_stos, bar), "rep stos into MMIO is refused, and chained");
+	CHECK(faults_saying(rep_stos, bar, "(f3 aa "),
+	      "rep stos into MMIO is refused, chained, and its bytes reported");
 	CHECK(seen.addr == bar, "at the MMIO address");
 
 	dev.fail = -5;
 	mt_barrier();
-	CHECK(faults(touch, bar + 8), "device error becomes a fault");
+	CHECK(faults_saying(touch, bar + 8, "the access failed"),
+	      "device error becomes a fault, and is reported");
 	dev.fail = 0;
 	mt_barrier();
 	CHECK(seen.addr == bar + 8, "at the register");
