@@ -16,6 +16,7 @@
  * file: the kernel's release() runs when nothing else holds the file.
  */
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -353,7 +354,9 @@ static long file_request(struct uvfio_file *file, struct uvfio_call *call,
 					  .minor = file->st.minor };
 		return set_payload(call, &st, sizeof(st));
 	case UVFIO_OP_POLL:
-		return ops->poll ? ops->poll(file) : 0;
+		/* a file without a poll op is always ready, as in the kernel */
+		return ops->poll ? ops->poll(file) :
+				   POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 	case UVFIO_OP_LSEEK:
 		if (req->flags == SEEK_SET)
 			file->pos = req->off;

@@ -30,6 +30,12 @@ char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
 
 void __chk_fail(void) __attribute__((noreturn));
 
+struct pollfd;
+int __poll_chk(struct pollfd *fds, unsigned long nfds, int timeout,
+	       size_t fdslen);
+int __ppoll_chk(struct pollfd *fds, unsigned long nfds,
+		const struct timespec *tmo, const sigset_t *ss, size_t fdslen);
+
 int __xstat(int ver, const char *path, struct stat *st);
 int __lxstat(int ver, const char *path, struct stat *st);
 int __fxstat(int ver, int fd, struct stat *st);
