@@ -22,11 +22,14 @@
 
 #include "preload/dma_agent.h"
 #include "preload/fdtable.h"
+#include "preload/waits.h"
 
 PRELOAD_EXPORT int close(int fd)
 {
-	if (fd >= 0)
+	if (fd >= 0) {
 		dma_agent_fds_closing((unsigned int)fd, (unsigned int)fd);
+		epoll_fds_closing((unsigned int)fd, (unsigned int)fd);
+	}
 	fdt_forget(fd);
 	return REAL(close)(fd);
 }
@@ -41,6 +44,7 @@ PRELOAD_EXPORT int fclose(FILE *stream)
 
 	if (fd >= 0) {
 		dma_agent_fds_closing((unsigned int)fd, (unsigned int)fd);
+		epoll_fds_closing((unsigned int)fd, (unsigned int)fd);
 		fdt_forget(fd);
 	}
 	return REAL(fclose)(stream);
@@ -50,6 +54,7 @@ PRELOAD_EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)
 {
 	if (!(flags & CLOSE_RANGE_CLOEXEC) && lo <= hi) {
 		dma_agent_fds_closing(lo, hi);
+		epoll_fds_closing(lo, hi);
 		fdt_forget_range(lo, hi);
 	}
 	return REAL(close_range)(lo, hi, flags);
@@ -59,6 +64,7 @@ PRELOAD_EXPORT void closefrom(int lo)
 {
 	if (lo >= 0) {
 		dma_agent_fds_closing((unsigned int)lo, ~0u);
+		epoll_fds_closing((unsigned int)lo, ~0u);
 		fdt_forget_range((unsigned int)lo, ~0u);
 	}
 	REAL(closefrom)(lo);
@@ -77,8 +83,10 @@ PRELOAD_EXPORT int dup2(int fd, int nfd)
 {
 	int rc;
 
-	if (fd != nfd && nfd >= 0)
+	if (fd != nfd && nfd >= 0) {
 		dma_agent_fds_closing((unsigned int)nfd, (unsigned int)nfd);
+		epoll_fds_closing((unsigned int)nfd, (unsigned int)nfd);
+	}
 	rc = REAL(dup2)(fd, nfd);
 
 	if (rc >= 0 && fd != nfd)
@@ -90,8 +98,10 @@ PRELOAD_EXPORT int dup3(int fd, int nfd, int flags)
 {
 	int rc;
 
-	if (fd != nfd && nfd >= 0)
+	if (fd != nfd && nfd >= 0) {
 		dma_agent_fds_closing((unsigned int)nfd, (unsigned int)nfd);
+		epoll_fds_closing((unsigned int)nfd, (unsigned int)nfd);
+	}
 	rc = REAL(dup3)(fd, nfd, flags);
 
 	if (rc >= 0)

@@ -11,7 +11,8 @@
  * signal interrupts. Sets without our fds cost one table load per fd and
  * go straight to the C library.
  *
- * select() and epoll still see the socket (docs/deviations.md).
+ * select() and pselect() do the same with their fd sets; epoll is in
+ * epoll.c.
  */
 #include "preload/preload.h"
 
@@ -24,10 +25,9 @@
 #include "client/client.h"
 #include "preload/fdtable.h"
 #include "preload/symbols.h"
+#include "preload/waits.h"
 #include "uvfio/wire.h"
 
-/* How long the kernel waits on the other fds before we ask again. */
-#define POLL_ROUND_MS		1
 #define POLL_STACK_FDS		64
 
 
@@ -70,8 +70,7 @@ static bool set_has_ours(const struct pollfd *fds, nfds_t nfds)
 	return false;
 }
 
-/* What a file of ours says it is ready for (DEFAULT_POLLMASK if mute). */
-static short file_revents(int fd, short events)
+long poll_file_mask(int fd)
 {
 	struct ufile *uf = fdt_get(fd);
 	struct uvfio_msg m = { .req = { .op = UVFIO_OP_POLL } };
@@ -81,17 +80,32 @@ static short file_revents(int fd, short events)
 		return -1;
 	mask = ufile_call_nofd(uf, fd, &m);
 	ufile_put(uf);
+	return mask < 0 ? POLLERR : mask;
+}
+
+/* What a file of ours says it is ready for (DEFAULT_POLLMASK if mute). */
+static short file_revents(int fd, short events)
+{
+	long mask = poll_file_mask(fd);
+
 	if (mask < 0)
-		return POLLERR;
+		return -1;
 	return (short)(mask & (events | POLLERR | POLLHUP | POLLNVAL));
 }
 
-static int64_t now_ms(void)
+int64_t poll_now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int poll_round_wait(int64_t deadline)
+{
+	int64_t left = deadline < 0 ? POLL_ROUND_MS : deadline - poll_now_ms();
+
+	return left < 0 ? 0 : left > POLL_ROUND_MS ? POLL_ROUND_MS : (int)left;
 }
 
 /*
@@ -141,7 +155,7 @@ static int poll_mixed(struct pollfd *fds, nfds_t nfds, int timeout_ms,
 		      const sigset_t *ss)
 {
 	struct pollfd stack[POLL_STACK_FDS], *shadow = stack;
-	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int64_t deadline = timeout_ms < 0 ? -1 : poll_now_ms() + timeout_ms;
 	int rc;
 
 	if (nfds > POLL_STACK_FDS) {
@@ -152,12 +166,9 @@ static int poll_mixed(struct pollfd *fds, nfds_t nfds, int timeout_ms,
 		}
 	}
 	for (;;) {
-		int64_t left = deadline < 0 ? POLL_ROUND_MS : deadline - now_ms();
-		int wait = left < 0 ? 0 : left > POLL_ROUND_MS ? POLL_ROUND_MS :
-					  (int)left;
-
-		rc = poll_round(fds, shadow, nfds, wait, ss);
-		if (rc != 0 || (deadline >= 0 && now_ms() >= deadline))
+		rc = poll_round(fds, shadow, nfds, poll_round_wait(deadline),
+				ss);
+		if (rc != 0 || (deadline >= 0 && poll_now_ms() >= deadline))
 			break;
 	}
 	if (shadow != stack)
