@@ -108,6 +108,26 @@ static int find_preload(char *out, size_t len)
 	return 0;
 }
 
+/* uvfiod's arguments for these options; returns how many (at most 8). */
+static int daemon_argv(const char **argv, const char *daemon,
+		       const char *rundir, const struct run_opts *o)
+{
+	int i = 0;
+
+	argv[i++] = daemon;
+	argv[i++] = "--runtime-dir";
+	argv[i++] = rundir;
+	if (o->machine) {
+		argv[i++] = "--machine";
+		argv[i++] = o->machine;
+	}
+	if (o->mock)
+		argv[i++] = "--mock";
+	if (o->verbose)
+		argv[i++] = o->verbose > 1 ? "-vv" : "-v";
+	return i;
+}
+
 static pid_t start_daemon(const struct run_opts *o, const char *rundir)
 {
 	char daemon[PATH_MAX], fdarg[16];
@@ -125,25 +145,15 @@ static pid_t start_daemon(const struct run_opts *o, const char *rundir)
 		return -1;
 	if (pid == 0) {
 		const char *argv[12];
-		int i = 0;
+		int i;
 
 		/* The ready fd must survive exec; nothing else of ours should. */
 		fcntl(pipefd[1], F_SETFD, 0);
 		snprintf(fdarg, sizeof(fdarg), "%d", pipefd[1]);
 		unsetenv("LD_PRELOAD");
-		argv[i++] = daemon;
-		argv[i++] = "--runtime-dir";
-		argv[i++] = rundir;
+		i = daemon_argv(argv, daemon, rundir, o);
 		argv[i++] = "--ready-fd";
 		argv[i++] = fdarg;
-		if (o->machine) {
-			argv[i++] = "--machine";
-			argv[i++] = o->machine;
-		}
-		if (o->mock)
-			argv[i++] = "--mock";
-		if (o->verbose)
-			argv[i++] = o->verbose > 1 ? "-vv" : "-v";
 		argv[i] = NULL;
 		execv(daemon, (char **)argv);
 		fprintf(stderr, "uvfio: cannot run %s: %s\n", daemon, strerror(errno));
@@ -258,7 +268,7 @@ static int cmd_daemon(const struct run_opts *o)
 {
 	char daemon[PATH_MAX], dir[PATH_MAX];
 	const char *argv[10];
-	int i = 0;
+	int i;
 
 	if (find_daemon(daemon, sizeof(daemon)))
 		return 1;
@@ -271,17 +281,7 @@ static int cmd_daemon(const struct run_opts *o)
 	fprintf(stderr, "uvfio: serving in %s; in another shell:\n"
 		"  export UVFIO_RUNTIME_DIR=%s\n"
 		"  export LD_PRELOAD=<path to libuvfio-preload.so>\n", dir, dir);
-	argv[i++] = daemon;
-	argv[i++] = "--runtime-dir";
-	argv[i++] = dir;
-	if (o->machine) {
-		argv[i++] = "--machine";
-		argv[i++] = o->machine;
-	}
-	if (o->mock)
-		argv[i++] = "--mock";
-	if (o->verbose)
-		argv[i++] = "-v";
+	i = daemon_argv(argv, daemon, dir, o);
 	argv[i] = NULL;
 	execv(daemon, (char **)argv);
 	fprintf(stderr, "uvfio: cannot run %s: %s\n", daemon, strerror(errno));

@@ -174,17 +174,9 @@ unsigned int uvfio_mm_count(void)
 
 int uvfio_mm_read(struct uvfio_mm *mm, uint64_t uaddr, void *buf, size_t len)
 {
-	struct iovec local = { .iov_base = buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)uaddr,
-				.iov_len = len };
-	ssize_t n;
+	ssize_t n = uvfio_mm_read_upto(mm, uaddr, buf, len);
 
-	if (!len)
-		return 0;
-	if (mm->dead || uaddr + len < uaddr)
-		return -EFAULT;
-	n = process_vm_readv(mm->pid, &local, 1, &remote, 1, 0);
-	if (n != (ssize_t)len || !uvfio_mm_alive(mm))
+	if (n < 0 || (size_t)n != len)
 		return -EFAULT;
 	return 0;
 }

@@ -523,6 +523,16 @@ static int iopt_pages_list_add(struct iopt_pages_list *list,
 	return 0;
 }
 
+/* The last IOVA of [iova, iova + len); EINVAL if empty, EOVERFLOW on wrap. */
+static int iopt_range_last(uint64_t iova, uint64_t len, uint64_t *last)
+{
+	if (!len)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, len - 1, last))
+		return -EOVERFLOW;
+	return 0;
+}
+
 int iopt_get_pages(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 		   struct iopt_pages_list *list)
 {
@@ -532,10 +542,9 @@ int iopt_get_pages(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 	int rc;
 
 	memset(list, 0, sizeof(*list));
-	if (!length)
-		return -EINVAL;
-	if (__builtin_add_overflow(iova, length - 1, &last_iova))
-		return -EOVERFLOW;
+	rc = iopt_range_last(iova, length, &last_iova);
+	if (rc)
+		return rc;
 	iopt_for_each_contig_area(&iter, area, iopt, iova, last_iova) {
 		uint64_t last = min_t(uint64_t, last_iova,
 				      iopt_area_last_iova(area));
@@ -998,10 +1007,9 @@ int iopt_access_pin(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 	uint64_t last_iova;
 	int rc = 0;
 
-	if (!length)
-		return -EINVAL;
-	if (__builtin_add_overflow(iova, length - 1, &last_iova))
-		return -EOVERFLOW;
+	rc = iopt_range_last(iova, length, &last_iova);
+	if (rc)
+		return rc;
 	iopt_for_each_contig_area(&iter, area, iopt, iova, last_iova) {
 		uint64_t last = min_t(uint64_t, last_iova,
 				      iopt_area_last_iova(area));
@@ -1030,10 +1038,9 @@ int iopt_access_rw(struct io_pagetable *iopt, uint64_t iova, void *buf,
 	uint64_t last_iova;
 	int rc = 0;
 
-	if (!len)
-		return -EINVAL;
-	if (__builtin_add_overflow(iova, len - 1, &last_iova))
-		return -EOVERFLOW;
+	rc = iopt_range_last(iova, len, &last_iova);
+	if (rc)
+		return rc;
 	iopt_for_each_contig_area(&iter, area, iopt, iova, last_iova) {
 		uint64_t last = min_t(uint64_t, last_iova,
 				      iopt_area_last_iova(area));
