@@ -25,29 +25,8 @@ static int run(char *out, size_t len, const char *a1, const char *a2,
 	       const char *a3)
 {
 	const char *argv[] = { reset_check, a1, a2, a3, NULL };
-	int pfd[2], status = -1;
-	size_t got = 0;
-	ssize_t n;
-	pid_t pid;
 
-	if (pipe(pfd))
-		itest_die("pipe");
-	pid = fork();
-	if (pid < 0)
-		itest_die("fork");
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		execv(reset_check, (char **)argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while (got + 1 < len && (n = read(pfd[0], out + got, len - got - 1)) > 0)
-		got += n;
-	out[got] = 0;
-	close(pfd[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return itest_run_capture(argv, out, len);
 }
 
 static void hot_ok(void)

@@ -44,21 +44,6 @@ static int put(const char *path, const char *text)
 	return rc;
 }
 
-static int get(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return 0;
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -107,7 +92,7 @@ static void vfio_rebind(int iommufd)
 	CHECK(put("/sys/bus/pci/drivers/vfio-pci/bind", F1) == -ENODEV,
 	      "vfio-pci bind without driver_override: ENODEV (override-only ids)");
 	CHECK(put(DEV(F1) "/driver_override", "vfio-pci\n") == 0 &&
-	      get(DEV(F1) "/driver_override", buf, sizeof(buf)) == 0 &&
+	      itest_read_text(DEV(F1) "/driver_override", buf, sizeof(buf)) == 0 &&
 	      !strcmp(buf, "vfio-pci\n"), "driver_override reads back");
 	CHECK(put("/sys/bus/pci/drivers/host/bind", F1) == -ENODEV,
 	      "host bind against the override: ENODEV");
@@ -126,7 +111,7 @@ static void vfio_rebind(int iommufd)
 	CHECK(bus_reason(F0, iommufd) == VFIO_EXT_RESET_NOT_OWNED,
 	      "dev_set of %s has %s again: NOT_OWNED, not NOT_VFIO", F0, F1);
 	CHECK(put(DEV(F1) "/driver_override", "\n") == 0 &&
-	      get(DEV(F1) "/driver_override", buf, sizeof(buf)) == 0 &&
+	      itest_read_text(DEV(F1) "/driver_override", buf, sizeof(buf)) == 0 &&
 	      !strcmp(buf, "(null)\n"), "driver_override cleared");
 }
 

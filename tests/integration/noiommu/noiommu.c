@@ -23,21 +23,6 @@
 #define IOAT_NOIOMMU	"0000:00:04.0"
 #define PAGE		4096
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return 0;
-}
-
 static void test_nodes(void)
 {
 	char buf[64];
@@ -47,9 +32,9 @@ static void test_nodes(void)
 		     sizeof(buf) - 1);
 	CHECK(n > 0 && !strcmp((buf[n] = 0, strrchr(buf, '/')), "/1"),
 	      "the noiommu edu is in iommu group 1");
-	CHECK(!read_text("/sys/kernel/iommu_groups/1/name", buf, sizeof(buf)) &&
+	CHECK(!itest_read_text("/sys/kernel/iommu_groups/1/name", buf, sizeof(buf)) &&
 	      !strcmp(buf, "vfio-noiommu\n"), "group 1 is named vfio-noiommu");
-	CHECK(!read_text("/sys/kernel/iommu_groups/2/name", buf, sizeof(buf)) &&
+	CHECK(!itest_read_text("/sys/kernel/iommu_groups/2/name", buf, sizeof(buf)) &&
 	      !strcmp(buf, "vfio-noiommu\n"), "group 2 is named vfio-noiommu");
 	CHECK_ERRNO(open("/sys/kernel/iommu_groups/0/name", O_RDONLY), ENOENT,
 		    "a real group has no name");

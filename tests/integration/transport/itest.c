@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -265,4 +266,48 @@ void itest_edu_close(struct itest_edu *e)
 		munmap(e->buf, 2 * PAGE);
 	e->dev = e->iommufd = e->irqfd = -1;
 	e->buf = NULL;
+}
+
+int itest_read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+int itest_run_capture(const char *const *argv, char *out, size_t len)
+{
+	int pfd[2], status = -1;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pfd))
+		itest_die("pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		itest_die("fork");
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (got + 1 < len &&
+	       (n = read(pfd[0], out + got, len - got - 1)) > 0)
+		got += (size_t)n;
+	out[got] = 0;
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -38,6 +38,14 @@ int itest_done(void);
 /* A fatal set-up error: report it and exit non-zero. */
 void itest_die(const char *what) __attribute__((noreturn));
 
+/* A file's text (at most len - 1 bytes, NUL-terminated); 0 or -errno. */
+int itest_read_text(const char *path, char *buf, size_t len);
+/*
+ * Run argv[0] with argv; its stdout (truncated to len - 1) in out; the
+ * exit status, or -1 if it did not exit.
+ */
+int itest_run_capture(const char *const *argv, char *out, size_t len);
+
 struct itest_stats {
 	long files, conns, mms, objects, requests;
 };
